@@ -1,0 +1,3 @@
+from bigmath.cli import main
+
+main()

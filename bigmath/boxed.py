@@ -1,0 +1,96 @@
+r"""Find ``\boxed{...}`` / ``\fbox{...}`` contents in LaTeX solutions (brace-aware).
+
+This is the low-level extraction shared by the source adapters (MATH, NuminaMath, HARP take the
+ground-truth answer from the solution's *last* box, as in the MATH paper's ``last_boxed_only_string``
+in hendrycks/math ``modeling/math_equivalence.py``) and by the verifier's ``extract_answer``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOX_COMMANDS = ("\\boxed", "\\fbox")
+# "\boxed 5" / "\boxed5" (no braces): the MATH solutions use it for one-token answers.
+_BARE_BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z{])\s*([^\s$\\{}]+|\\[A-Za-z]+)")
+
+
+def _braced(text: str, open_index: int) -> tuple[str, int] | None:
+    """Return (content, end_index) of the brace group opening at ``text[open_index] == '{'``.
+
+    Escaped braces ``\{`` / ``\}`` inside the group do not count. Returns None when the group
+    is unbalanced (truncated solution).
+    """
+    depth = 0
+    i = open_index
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] in "{}":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[open_index + 1 : i], i + 1
+        i += 1
+    return None
+
+
+def all_boxed(text: str | None) -> list[str]:
+    r"""Return the contents of every ``\boxed{...}`` / ``\fbox{...}`` / ``\boxed 5`` in order.
+
+    Nested braces are handled (``\boxed{\frac{1}{2}}`` gives ``\frac{1}{2}``); a box nested in a
+    box is returned once, as part of the outer one. Unbalanced boxes are skipped. Contents are
+    stripped of surrounding whitespace. Returns [] for None or text without boxes.
+    """
+    if not text:
+        return []
+    found: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        starts = [(text.find(cmd, i), cmd) for cmd in _BOX_COMMANDS]
+        starts = [(pos, cmd) for pos, cmd in starts if pos >= 0]
+        if not starts:
+            break
+        pos, cmd = min(starts)
+        j = pos + len(cmd)
+        if j < n and text[j].isalpha():  # \boxedx is another macro name
+            i = j
+            continue
+        k = j
+        while k < n and text[k] in " \t\n":
+            k += 1
+        if k < n and text[k] == "{":
+            group = _braced(text, k)
+            if group is None:
+                i = k + 1
+                continue
+            content, end = group
+            found.append(content.strip())
+            i = end
+            continue
+        bare = _BARE_BOX.match(text, pos)
+        if bare:
+            found.append(bare.group(1).strip())
+            i = bare.end()
+        else:
+            i = j
+    return found
+
+
+def last_boxed(text: str | None) -> str | None:
+    r"""Return the content of the last box in ``text`` (see :func:`all_boxed`), or None.
+
+    Examples:
+        >>> last_boxed(r"so $x=\boxed{\frac{9}{7}}$.")
+        '\\frac{9}{7}'
+        >>> last_boxed(r"\boxed 5") 
+        '5'
+        >>> last_boxed("no box") is None
+        True
+    """
+    boxes = all_boxed(text)
+    return boxes[-1] if boxes else None

@@ -1,0 +1,1 @@
+"""Commands: bigmath build, bigmath stats, bigmath inspect (being written)."""

@@ -1,0 +1,1 @@
+"""Commands: bigmath dedup, bigmath decontaminate (being written)."""

@@ -1,0 +1,1 @@
+"""Commands: bigmath export, bigmath card, bigmath push (being written)."""

@@ -1,0 +1,1 @@
+"""Commands: bigmath filters, bigmath filter (being written)."""

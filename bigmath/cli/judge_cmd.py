@@ -1,0 +1,1 @@
+"""Commands: bigmath judge (being written)."""

@@ -1,0 +1,1 @@
+"""Commands: bigmath sources, bigmath ingest (being written)."""

@@ -1,0 +1,1 @@
+"""Commands: bigmath verify (being written)."""

@@ -1,0 +1,1 @@
+"""bigmath.dedup (being written)."""

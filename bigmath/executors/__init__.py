@@ -1,0 +1,1 @@
+"""bigmath.executors (being written)."""

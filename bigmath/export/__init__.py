@@ -1,0 +1,1 @@
+"""bigmath.export (being written)."""

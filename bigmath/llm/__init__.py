@@ -1,0 +1,1 @@
+"""bigmath.llm (being written)."""

@@ -1,0 +1,124 @@
+"""The stage API: what the pipeline engine and every executor (local, Ray) run.
+
+A stage turns one shard of problems (an Arrow table) into kept rows and rejected-ledger rows.
+Stages never read or write files for shards themselves and never know which executor runs them;
+the executor hands them tables and writes the results atomically.
+
+Life cycle, per build (see ``bigmath/pipeline/engine.py``):
+
+1. ``prepare(ctx)`` runs once, on the driver, before any shard, when :attr:`Stage.global_step`
+   is True. It may read *all* upstream shards (``ctx.inputs``) and write artifacts into
+   ``ctx.stage_dir`` (e.g. ``duplicates.parquet``). It is skipped when its done marker exists.
+2. ``setup(ctx)`` runs once per worker process (load a model, an index, the artifact).
+3. ``process(table, ctx)`` runs once per shard and returns a :class:`StageResult`.
+4. ``teardown()`` runs when the worker is done.
+
+Stages are pydantic models: fields are the stage's config, validated when a recipe is loaded,
+and ``config()`` (their JSON dump) goes into the stage fingerprint.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict
+
+
+@dataclasses.dataclass(frozen=True)
+class Resources:
+    """What one worker of a stage needs: CPU cores and GPUs (fractions allowed, as in Ray)."""
+
+    cpus: float = 1.0
+    gpus: float = 0.0
+
+
+@dataclasses.dataclass
+class StageContext:
+    """What the engine tells a stage.
+
+    Attributes:
+        stage_dir: this stage's work directory ``<out>/<NN>_<name>-<fp8>/``; artifacts go here.
+        inputs: upstream kept shards (parquet paths), in shard order.
+        cache_dir: ``<out>/cache/``, shared by all stages (embedding and LLM request caches).
+        out_dir: the build's output directory.
+        workers: number of worker processes the executor uses for this stage.
+        shard_index: index of the shard being processed (None in ``prepare``/``setup``).
+        gpu_available: True when a GPU backend is configured / visible.
+        progress: optional callable ``progress(advance: int)`` for long prepare steps.
+    """
+
+    stage_dir: Path
+    inputs: list[Path]
+    cache_dir: Path
+    out_dir: Path
+    workers: int = 1
+    shard_index: int | None = None
+    gpu_available: bool = False
+    progress: Any = None
+
+
+@dataclasses.dataclass
+class StageResult:
+    """Output of :meth:`Stage.process` for one shard.
+
+    Attributes:
+        kept: rows that go on, all input columns plus any signal columns the stage adds.
+        rejected: ledger rows (see :func:`bigmath.annotate.to_ledger`); may be empty.
+        stats: extra mergeable integer counters for ``stats.json`` (summed over shards).
+    """
+
+    kept: pa.Table
+    rejected: pa.Table | None = None
+    stats: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+class StageSkipped(Exception):
+    """Raised by :meth:`Stage.check` when a stage cannot run here (e.g. needs a GPU backend).
+
+    The engine passes rows through unchanged and prints the message; it is not an error.
+    """
+
+
+class Stage(BaseModel):
+    """Base class of every pipeline stage.
+
+    Class attributes:
+        name: registry name, also the work-directory name (``<NN>_<name>-<fp8>``).
+        resources: per-worker resources (read by the Ray executor to size actor pools).
+        global_step: True when :meth:`prepare` must see all upstream shards first.
+        stateful: True when :meth:`setup` loads something heavy (Ray runs such stages in actors).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: ClassVar[str] = ""
+    resources: ClassVar[Resources] = Resources()
+    global_step: ClassVar[bool] = False
+    stateful: ClassVar[bool] = False
+
+    def config(self) -> dict[str, Any]:
+        """JSON-able config for the fingerprint: registry name plus every field."""
+        return {"type": type(self).name, **self.model_dump(mode="json")}
+
+    def label(self) -> str:
+        """Name used for the work directory and the ledger's ``stage`` column."""
+        return type(self).name
+
+    def check(self, ctx: StageContext) -> None:
+        """Raise :class:`StageSkipped` when the stage cannot run in this environment."""
+
+    def prepare(self, ctx: StageContext) -> None:
+        """Global step over all upstream shards (only when :attr:`global_step`)."""
+
+    def setup(self, ctx: StageContext) -> None:
+        """Per-worker set-up (load models, read prepare's artifacts)."""
+
+    def process(self, table: pa.Table, ctx: StageContext) -> StageResult:
+        """Process one shard."""
+        raise NotImplementedError
+
+    def teardown(self) -> None:
+        """Per-worker clean-up."""

@@ -1,0 +1,1 @@
+"""bigmath.verify (being written)."""
