@@ -1,1 +1,102 @@
-"""Commands: bigmath build, bigmath stats, bigmath inspect (being written)."""
+"""``bigmath build``, ``bigmath stats``, ``bigmath inspect``: run a recipe and look at its output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bigmath.cli.app import app, console, fail
+
+
+def _default_recipe() -> Path:
+    from bigmath.demo import demo_recipe
+
+    return demo_recipe()
+
+
+@app.command()
+def build(
+    config: Optional[Path] = typer.Argument(None, help="Recipe YAML (default: the demo recipe shipped in the package)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the recipe's `out`, else bigmath-out/<name>)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes for CPU stages."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Read at most N rows per source."),
+    from_stage: Optional[str] = typer.Option(None, "--from", help="Rerun this stage and every later one."),
+    force: bool = typer.Option(False, "--force", help="Rerun every stage (request caches are kept)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate the recipe and print the plan; compute nothing."),
+    executor: str = typer.Option("local", "--executor", help="local (process pool) or ray."),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (with --executor ray)."),
+) -> None:
+    """Build a dataset: ingest sources, run the recipe's stages, write kept/rejected/stats/funnel.
+
+    With no CONFIG, runs a small demo recipe on problems shipped inside the package (no network).
+    """
+    from bigmath.errors import InputError
+    from bigmath.executors import get_executor
+    from bigmath.pipeline.components import RecipeError
+    from bigmath.pipeline.engine import build as run_build
+    from bigmath.pipeline.recipe import load_recipe
+
+    path = config or _default_recipe()
+    try:
+        recipe = load_recipe(path)
+    except RecipeError as exc:
+        raise fail(str(exc), code=2)
+    out_dir = out or Path(recipe.out or f"bigmath-out/{recipe.name}")
+    console.print(f"[bold]bigmath build[/] {path} -> {out_dir}")
+    try:
+        runner = get_executor(executor, workers=workers, address=address)
+        result = run_build(recipe, out_dir, workers=workers, limit=limit, from_stage=from_stage, force=force,
+                           dry_run=dry_run, executor=runner, console=console)
+    except (InputError, ValueError, ImportError) as exc:
+        raise fail(str(exc))
+    if not dry_run:
+        cached = sum(result.shards_cached.values())
+        console.print(f"shards computed: {sum(result.shards_run.values())}, reused from cache: {cached}")
+        console.print(f"outputs in [bold]{result.out_dir}[/]: kept.parquet, rejected.parquet, stats.json, funnel.md")
+
+
+@app.command()
+def stats(out: Path = typer.Argument(..., help="A build's output folder.")) -> None:
+    """Print the funnel and reason counts of a finished build (from OUT/stats.json)."""
+    from bigmath.pipeline.report import print_funnel
+
+    path = out / "stats.json"
+    if not path.exists():
+        raise fail(f"{path} not found: is {out} the output folder of a finished `bigmath build`?")
+    print_funnel(json.loads(path.read_text()), console)
+
+
+@app.command()
+def inspect(
+    out: Path = typer.Argument(..., help="A build's output folder."),
+    reason: str = typer.Option(..., "--reason", "-r", help="Reason code, or its family (e.g. `proof`)."),
+    n: int = typer.Option(20, "-n", min=1, help="Rows to show."),
+    width: int = typer.Option(160, "--width", help="Characters of problem text to show."),
+) -> None:
+    """Show rejected rows with a reason (exact code, or every code of a family)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from rich.panel import Panel
+
+    path = out / "rejected.parquet"
+    if not path.exists():
+        raise fail(f"{path} not found: is {out} the output folder of a finished `bigmath build`?")
+    table = pq.read_table(path, columns=["id", "source", "stage", "reason", "duplicate_of", "problem", "answer"])
+    reasons = table.column("reason")
+    mask = pc.or_(pc.equal(reasons, reason), pc.starts_with(reasons, reason + ":"))
+    hits = table.filter(mask)
+    if hits.num_rows == 0:
+        known = sorted(set(reasons.to_pylist()))
+        raise fail(f"no rejected rows with reason {reason!r}; reasons present: {', '.join(known) or 'none'}")
+    console.print(f"[bold]{hits.num_rows:,}[/] rows rejected with {reason!r}; showing {min(n, hits.num_rows)}")
+    for row in hits.slice(0, n).to_pylist():
+        text = row["problem"] or ""
+        body = text[:width] + ("..." if len(text) > width else "")
+        body += f"\n[dim]answer:[/] {row['answer']}" if row["answer"] is not None else "\n[dim]answer: none[/]"
+        if row["duplicate_of"]:
+            body += f"\n[dim]duplicate of:[/] {row['duplicate_of']}"
+        title = f"{row['id']} · {row['source']} · {row['stage']} · [bold]{row['reason']}[/]"
+        console.print(Panel(body, title=title, title_align="left", highlight=False))

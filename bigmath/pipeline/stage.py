@@ -47,7 +47,8 @@ class StageContext:
         workers: number of worker processes the executor uses for this stage.
         shard_index: index of the shard being processed (None in ``prepare``/``setup``).
         gpu_available: True when a GPU backend is configured / visible.
-        progress: optional callable ``progress(advance: int)`` for long prepare steps.
+        progress: the build's live ``rich.progress.Progress`` during ``prepare`` (None in worker
+            processes); pass it to :func:`bigmath.progress.track` for bars on long steps.
     """
 
     stage_dir: Path
@@ -99,13 +100,17 @@ class Stage(BaseModel):
     global_step: ClassVar[bool] = False
     stateful: ClassVar[bool] = False
 
+    #: Optional name for this use of the stage (work directory, ledger ``stage`` column, funnel),
+    #: e.g. ``rule_filters`` and ``verifier`` for two ``filters`` stages. Default: :attr:`name`.
+    stage_name: str | None = None
+
     def config(self) -> dict[str, Any]:
         """JSON-able config for the fingerprint: registry name plus every field."""
         return {"type": type(self).name, **self.model_dump(mode="json")}
 
     def label(self) -> str:
         """Name used for the work directory and the ledger's ``stage`` column."""
-        return type(self).name
+        return self.stage_name or type(self).name
 
     def check(self, ctx: StageContext) -> None:
         """Raise :class:`StageSkipped` when the stage cannot run in this environment."""

@@ -1,0 +1,106 @@
+"""The ingest stage: read every source in recipe order and cut its problems into shards.
+
+Shards never mix sources (shard ``k`` holds rows of one source), so per-source stats are exact
+and a source can be resumed on its own. Adapter rejections (``adapter:*``) go to the shard's
+rejected file. Per source, ``source-<i>.done`` lists the shards it produced, so a resumed build
+skips finished sources without reading them again; within an unfinished source, shards whose
+done marker exists are not rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from bigmath.pipeline.shard import shard_stats
+from bigmath.pipeline.stage import StageResult
+from bigmath.pipeline.workdir import ShardTask, atomic_write_json, atomic_write_parquet
+from bigmath.schema import Problem, Rejection, problems_to_table, rejections_to_table
+
+INGEST = "ingest"
+
+
+def _chunks(results: Iterable[Problem | Rejection], size: int) -> Iterator[tuple[list[Problem], list[Rejection]]]:
+    """Yield (problems, rejections) groups holding ``size`` input rows each (the last may be smaller)."""
+    problems: list[Problem] = []
+    rejections: list[Rejection] = []
+    for item in results:
+        (problems if isinstance(item, Problem) else rejections).append(item)
+        if len(problems) + len(rejections) >= size:
+            yield problems, rejections
+            problems, rejections = [], []
+    if problems or rejections:
+        yield problems, rejections
+
+
+def _limited(results: Iterable[Problem | Rejection], limit: int | None) -> Iterator[Problem | Rejection]:
+    for i, item in enumerate(results):
+        if limit is not None and i >= limit:
+            return
+        yield item
+
+
+def ingest(
+    sources: list[Any],
+    stage_dir: Path,
+    *,
+    shard_size: int,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[ShardTask]:
+    """Read ``sources`` into shards under ``stage_dir``; return every shard task in order.
+
+    Args:
+        sources: source adapters (``bigmath.sources``), each with ``iter_results()``.
+        stage_dir: the ingest work folder (created if missing).
+        shard_size: input rows (problems + rejections) per shard.
+        limit: at most this many rows per source.
+        progress: called with the number of rows of each shard written.
+
+    Raises:
+        bigmath.errors.InputError: a source file is malformed (names file, row, field).
+    """
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    tasks: list[ShardTask] = []
+    next_index = 0
+    for source_index, source in enumerate(sources):
+        marker = stage_dir / f"source-{source_index:03d}.done"
+        if marker.exists():
+            indices = json.loads(marker.read_text())["shards"]
+            tasks += [ShardTask(i, None, stage_dir) for i in indices]
+            next_index = max(indices, default=next_index - 1) + 1
+            if progress:
+                progress(sum(json.loads(ShardTask(i, None, stage_dir).stats.read_text())["input"] for i in indices))
+            continue
+        indices = []
+        for problems, rejections in _chunks(_limited(source.iter_results(), limit), shard_size):
+            task = ShardTask(next_index, None, stage_dir)
+            if not task.is_done():
+                _write_shard(task, problems, rejections)
+            tasks.append(task)
+            indices.append(next_index)
+            next_index += 1
+            if progress:
+                progress(len(problems) + len(rejections))
+        atomic_write_json({"source": type(source).registry_name, "shards": indices}, marker)
+    return tasks
+
+
+def _write_shard(task: ShardTask, problems: list[Problem], rejections: list[Rejection]) -> None:
+    kept = problems_to_table(problems)
+    rejected = rejections_to_table(rejections, stage=INGEST)
+    # the "input" of ingest is every native row read: kept plus rejected
+    stats = shard_stats(_concat_sources(kept, rejected), StageResult(kept, rejected))
+    atomic_write_parquet(kept, task.kept)
+    if rejected.num_rows:
+        atomic_write_parquet(rejected, task.rejected)
+    atomic_write_json(stats, task.stats)
+    task.done.write_text("ok\n")
+
+
+def _concat_sources(kept: pa.Table, rejected: pa.Table) -> pa.Table:
+    return pa.table({"source": kept.column("source").to_pylist() + rejected.column("source").to_pylist()})

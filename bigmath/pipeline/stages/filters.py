@@ -1,0 +1,83 @@
+"""The ``filters`` stage: run a list of filters over each shard and route rows by their reasons.
+
+Recipe form::
+
+    - type: filters
+      stage_name: rule_filters        # optional; names the work dir and the ledger's stage
+      filters:
+        - type: hyperlink
+        - type: multiple_choice
+        - {type: language, drop: false}   # annotate only: reason goes to `flags`
+
+Every filter sees every row, so signal columns exist on kept and rejected rows alike; a rejected
+row's ``reason`` is the first reason in filter order and ``reasons`` lists all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pyarrow as pa
+from pydantic import SerializeAsAny, field_validator
+
+from bigmath.annotate import annotate, split
+from bigmath.filter import Filter
+from bigmath.pipeline.components import build_list
+from bigmath.pipeline.stage import Stage, StageContext, StageResult, StageSkipped
+from bigmath.registry import register_stage
+
+
+@register_stage("filters")
+class FilterStage(Stage):
+    """Apply ``filters`` (rule-based or judge filters) in order to every shard.
+
+    Reasons: whatever its filters declare (see ``bigmath filters``). Stats: one counter per reason.
+    Filters with ``device = "gpu"`` make the stage skip (with a message) when no GPU is available.
+    """
+
+    name: ClassVar[str] = "filters"
+
+    filters: list[SerializeAsAny[Filter]]
+
+    @classmethod
+    def resolve_components(cls, params: dict[str, Any], where: str) -> dict[str, Any]:
+        """Build the ``filters`` list from registry specs, with key paths in errors."""
+        if "filters" in params:
+            params = {**params, "filters": build_list("filter", params["filters"], f"{where}.filters")}
+        return params
+
+    @field_validator("filters")
+    @classmethod
+    def _not_empty(cls, value: list[Filter]) -> list[Filter]:
+        if not value:
+            raise ValueError("needs at least one filter")
+        names = [f.name for f in value]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"filter(s) listed twice: {dupes}")
+        return value
+
+    def config(self) -> dict[str, Any]:
+        return {"type": self.name, "stage_name": self.stage_name, "filters": [f.config() for f in self.filters]}
+
+    def check(self, ctx: StageContext) -> None:
+        gpu_filters = [f.name for f in self.filters if f.device == "gpu"]
+        if gpu_filters and not ctx.gpu_available:
+            raise StageSkipped(f"filters {gpu_filters} need a GPU backend and none is available")
+
+    def setup(self, ctx: StageContext) -> None:
+        for flt in self.filters:
+            flt.setup()
+
+    def teardown(self) -> None:
+        for flt in self.filters:
+            flt.teardown()
+
+    def process(self, table: pa.Table, ctx: StageContext) -> StageResult:
+        annotated = annotate(table, self.filters)
+        kept, rejected = split(annotated, self.label())
+        flagged: dict[str, int] = {}
+        for flags in annotated.flags:
+            for flag in flags:
+                flagged[f"flagged:{flag}"] = flagged.get(f"flagged:{flag}", 0) + 1
+        return StageResult(kept, rejected, flagged)
