@@ -13,16 +13,10 @@ import hashlib
 import re
 import unicodedata
 
-_REPLACEMENTS = [
-    (re.compile(r"\\[dt]frac\b"), r"\\frac"),
-    (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\b(?=\s*[()\[\]|.{}\\])"), ""),
-    (re.compile(r"\\(?:[,;:! ]|q?quad\b|displaystyle\b|textstyle\b)"), " "),
-    (re.compile(r"\\[()\[\]]|\$+"), " "),
-    (re.compile(r"~"), " "),
-]
-_SPACE = re.compile(r"\s+")
+_SIZING = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\b(?=\s*[()\[\]|.{}\\])")
+_LATEX_SPACING = re.compile(r"\\(?:[,;:! ()\[\]]|q?quad\b|displaystyle\b|textstyle\b)")
 # spaces next to punctuation and braces carry no meaning in LaTeX: "x = 1" == "x=1"
-_SPACE_AROUND_SYMBOL = re.compile(r"\s*([{}()\[\]^_=+\-*/,.;:<>|])\s*")
+_SYMBOLS = "{}()[]^_=+-*/,.;:<>|"
 
 
 def normalize_problem(text: str | None) -> str:
@@ -33,12 +27,15 @@ def normalize_problem(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
-    for pattern, replacement in _REPLACEMENTS:
-        text = pattern.sub(replacement, text)
-    text = text.casefold()
-    text = _SPACE.sub(" ", text)
-    text = _SPACE_AROUND_SYMBOL.sub(r"\1", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    text = _SIZING.sub("", text)
+    text = _LATEX_SPACING.sub(" ", text).replace("$", " ").replace("~", " ").casefold()
+    text = " ".join(text.split())  # str methods, not regexes: this runs on every problem
+    for symbol in _SYMBOLS:
+        if symbol in text:
+            text = text.replace(" " + symbol, symbol).replace(symbol + " ", symbol)
     return text.strip()
 
 

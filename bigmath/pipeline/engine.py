@@ -120,15 +120,17 @@ def build(
     out_dir = Path(out_dir).resolve()
     limit = limit if limit is not None else recipe.limit
     needs_gpu = any(type(s).resources.gpus > 0 or getattr(s, "needs_gpu", False) for s in recipe.stages)
-    gpu = detect_gpu() if needs_gpu else False
+    runner = get_executor(executor, workers=workers) if isinstance(executor, str) else executor
+    # a Ray driver may have no GPU while its cluster has some: ask the executor too
+    gpu = (detect_gpu() or bool(getattr(runner, "gpu_available", lambda: False)())) if needs_gpu else False
     plan = make_plan(recipe, out_dir, limit=limit, gpu_available=gpu)
     result = BuildResult(out_dir, None, plan)
     if dry_run:
+        runner.close()
         _print_plan(plan, console)
         return result
     out_dir.mkdir(parents=True, exist_ok=True)
     _reset(plan, out_dir, from_stage, force)
-    runner = get_executor(executor, workers=workers) if isinstance(executor, str) else executor
     stage_stats: list[dict[str, Any]] = []
     try:
         with _progress(console) as progress:

@@ -37,11 +37,11 @@ def _chunks(results: Iterable[Problem | Rejection], size: int) -> Iterator[tuple
         yield problems, rejections
 
 
-def _limited(results: Iterable[Problem | Rejection], limit: int | None) -> Iterator[Problem | Rejection]:
-    for i, item in enumerate(results):
-        if limit is not None and i >= limit:
-            return
-        yield item
+def _limited(source: Any, limit: int | None) -> Any:
+    """The source reading at most ``limit`` native rows (its own ``limit`` wins when smaller)."""
+    if limit is None or (source.limit is not None and source.limit <= limit):
+        return source
+    return source.model_copy(update={"limit": limit})
 
 
 def ingest(
@@ -58,7 +58,7 @@ def ingest(
         sources: source adapters (``bigmath.sources``), each with ``iter_results()``.
         stage_dir: the ingest work folder (created if missing).
         shard_size: input rows (problems + rejections) per shard.
-        limit: at most this many rows per source.
+        limit: at most this many native rows per source (``Source.limit``).
         progress: called with the number of rows of each shard written.
 
     Raises:
@@ -77,7 +77,7 @@ def ingest(
                 progress(sum(json.loads(ShardTask(i, None, stage_dir).stats.read_text())["input"] for i in indices))
             continue
         indices = []
-        for problems, rejections in _chunks(_limited(source.iter_results(), limit), shard_size):
+        for problems, rejections in _chunks(_limited(source, limit).iter_results(), shard_size):
             task = ShardTask(next_index, None, stage_dir)
             if not task.is_done():
                 _write_shard(task, problems, rejections)

@@ -16,7 +16,9 @@ YAML form (short registry names; see ``bigmath sources`` / ``bigmath filters``):
         stage_name: rule_filters
         filters: [{type: hyperlink}, {type: proof}]
 
-Relative ``path`` values are resolved against the recipe file's folder; ``$VARS`` are expanded.
+Every ``path``, ``*_path`` and ``*_dir`` value (at any depth: sources, benchmark files, ...) that
+is relative is resolved against the recipe file's folder; ``$VARS`` and ``~`` are expanded.
+``out`` is relative to the current folder.
 Every error names the file and the key (``stages[1].filters[0].type: unknown filter ...``) and is
 raised before any work starts.
 """
@@ -30,7 +32,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
 
-from bigmath.pipeline.components import RecipeError, build_list, format_validation_error
+from bigmath.pipeline.components import RecipeError, build, format_validation_error
 from bigmath.pipeline.stage import Stage
 
 _TOP_LEVEL = ("name", "description", "out", "shard_size", "limit", "sources", "stages", "card")
@@ -57,7 +59,7 @@ class Recipe(BaseModel):
     out: str | None = None
     shard_size: int = Field(10_000, gt=0)
     limit: int | None = Field(None, gt=0)
-    sources: list[SerializeAsAny[BaseModel]] = Field(min_length=1)
+    sources: list[SerializeAsAny[BaseModel]]
     stages: list[SerializeAsAny[Stage]] = Field(default_factory=list)
     card: dict[str, Any] = Field(default_factory=dict)
 
@@ -72,6 +74,20 @@ class Recipe(BaseModel):
             "stages": [s.config() for s in self.stages],
             "card": self.card,
         }
+
+
+def _is_path_key(key: Any) -> bool:
+    return isinstance(key, str) and (key == "path" or key.endswith(("_path", "_dir")))
+
+
+def _resolve_paths(spec: Any, base_dir: Path) -> Any:
+    """Resolve every ``path`` / ``*_path`` / ``*_dir`` value (at any depth) against ``base_dir``."""
+    if isinstance(spec, dict):
+        return {k: _resolve_path(v, base_dir) if _is_path_key(k) else _resolve_paths(v, base_dir)
+                for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_resolve_paths(item, base_dir) for item in spec]
+    return spec
 
 
 def _resolve_path(value: Any, base_dir: Path) -> Any:
@@ -101,20 +117,25 @@ def recipe_from_dict(data: Any, *, base_dir: Path | None = None, where: str = "r
         raise RecipeError(f"{where}: {unknown[0]}: unknown key; recipe keys are {', '.join(_TOP_LEVEL)}")
     base_dir = base_dir or Path.cwd()
     data = dict(data)
-    try:
-        sources = []
-        for i, spec in enumerate(data.get("sources") or []):
-            if isinstance(spec, dict) and "path" in spec:
-                spec = {**spec, "path": _resolve_path(spec["path"], base_dir)}
-            sources.append(spec)
-        data["sources"] = build_list("source", sources, "sources")
-        data["stages"] = build_list("stage", data.get("stages") or [], "stages")
-    except RecipeError as exc:
-        raise RecipeError(f"{where}: {exc}") from None
-    try:
-        recipe = Recipe.model_validate(data)
+    errors: list[str] = []
+    try:  # scalar keys first, so their errors are reported even when a component is also wrong
+        Recipe.model_validate({**data, "sources": [], "stages": []})
     except ValidationError as exc:
-        raise RecipeError(f"{where}: {format_validation_error(exc, '')}".replace(": .", ": ")) from None
+        errors += [e for e in format_validation_error(exc, "").split("; ") if not e.startswith(".sources")]
+    for key, kind in (("sources", "source"), ("stages", "stage")):
+        built = []
+        for i, spec in enumerate(data.get(key) or []):
+            spec = _resolve_paths(spec, base_dir)
+            try:
+                built.append(build(kind, spec, f"{key}[{i}]"))
+            except RecipeError as exc:
+                errors.append(str(exc))
+        data[key] = built
+    if not data["sources"] and not errors:
+        errors.append("sources: at least one source is needed")
+    if errors:
+        raise RecipeError(f"{where}: " + "; ".join(e.lstrip(".") for e in errors))
+    recipe = Recipe.model_validate(data)
     labels = [s.label() for s in recipe.stages]
     dupes = sorted({label for label in labels if labels.count(label) > 1})
     if dupes:

@@ -9,19 +9,19 @@ from rich.table import Table
 
 
 def funnel_rows(stats: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Return (header, rows) of the funnel table: one row per source plus a total row.
+    """Return (header, rows) of the funnel table: one row per stage, one column per source.
 
-    Columns: source, ingested, then rows remaining after each stage (ingest first).
+    The first row is ``ingested`` (native rows read); each later row gives the rows remaining
+    after that stage (``ingest`` = after adapter rejections). Column ``total`` sums the sources.
     """
-    labels = [s["name"] for s in stats["stages"]]
-    header = ["source", "ingested", *labels]
-    rows = []
-    totals = [0] * (len(labels) + 1)
-    for source, counts in stats["funnel"].items():
-        values = [stats["sources"][source]["ingested"], *(counts.get(label, 0) for label in labels)]
-        totals = [t + v for t, v in zip(totals, values)]
-        rows.append([source, *(f"{v:,}" for v in values)])
-    rows.append(["**total**", *(f"{v:,}" for v in totals)])
+    sources = list(stats["funnel"])
+    header = ["after stage", "total", *sources]
+    rows = [["ingested", f"{stats['ingested']:,}", *(f"{stats['sources'][s]['ingested']:,}" for s in sources)]]
+    for stage in stats["stages"]:
+        name = stage["name"]
+        counts = [stats["funnel"][s].get(name, 0) for s in sources]
+        label = f"{name} (skipped)" if stage.get("skipped") else name
+        rows.append([label, f"{sum(counts):,}", *(f"{c:,}" for c in counts)])
     return header, rows
 
 
@@ -49,7 +49,7 @@ def funnel_markdown(stats: dict[str, Any], title: str = "Funnel") -> str:
         "",
         f"Ingested {stats['ingested']:,} rows; kept {stats['kept']:,}; rejected {stats['rejected']:,}.",
         "",
-        "## Rows per source after each stage",
+        "## Rows after each stage, per source",
         "",
         _markdown_table(*funnel_rows(stats)),
         "",
@@ -70,9 +70,15 @@ def print_funnel(stats: dict[str, Any], console: Console | None = None) -> None:
     header, rows = funnel_rows(stats)
     table = Table(title="Rows per source after each stage", show_lines=False)
     for i, name in enumerate(header):
-        table.add_column(name, justify="left" if i == 0 else "right")
+        if i == 0:
+            table.add_column(name, no_wrap=True)
+        else:  # long source names fold in the header; the counts stay on one line
+            table.add_column(name, justify="right", overflow="fold",
+                             style="bold" if name == "total" else None)
     for row in rows:
-        table.add_row(*(cell.replace("**", "") for cell in row), style="bold" if row[0] == "**total**" else None)
+        skipped = row[0].endswith(" (skipped)")
+        table.add_row(row[0].removesuffix(" (skipped)") + (" *" if skipped else ""), *row[1:],
+                      style="dim" if skipped else None)
     console.print(table)
     if stats["rejected"]:
         header, rows = reason_rows(stats)
@@ -84,7 +90,7 @@ def print_funnel(stats: dict[str, Any], console: Console | None = None) -> None:
         console.print(reasons)
     for stage in stats["stages"]:
         if stage.get("skipped"):
-            console.print(f"[yellow]skipped[/] {stage['name']}: {stage['skipped']}")
+            console.print(f"[yellow]* skipped[/] {stage['name']}: {stage['skipped']}")
     console.print(
         f"ingested [bold]{stats['ingested']:,}[/], kept [bold green]{stats['kept']:,}[/], "
         f"rejected [bold red]{stats['rejected']:,}[/]"
