@@ -15,7 +15,7 @@ _BARE_BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z{])\s*([^\s$\\{}]+|\\[A-Za-z]
 
 
 def _braced(text: str, open_index: int) -> tuple[str, int] | None:
-    """Return (content, end_index) of the brace group opening at ``text[open_index] == '{'``.
+    r"""Return (content, end_index) of the brace group opening at ``text[open_index] == '{'``.
 
     Escaped braces ``\{`` / ``\}`` inside the group do not count. Returns None when the group
     is unbalanced (truncated solution).
@@ -38,11 +38,33 @@ def _braced(text: str, open_index: int) -> tuple[str, int] | None:
     return None
 
 
+def _unwrap_whole_box(content: str) -> str:
+    r"""Return the inside of ``content`` while it is one box and nothing else.
+
+    HARP writes ``\boxed{\boxed{875}}`` (``harp/sample.jsonl`` line 1113, 2007 AIME I #12); the answer is
+    ``875``, not ``\boxed{875}``. A box that is only part of the content is left alone.
+    """
+    while True:
+        cmd = next((c for c in _BOX_COMMANDS if content.startswith(c)), None)
+        if cmd is None:
+            return content
+        k = len(cmd)
+        while k < len(content) and content[k] in " \t\n":
+            k += 1
+        if k >= len(content) or content[k] != "{":
+            return content
+        group = _braced(content, k)
+        if group is None or group[1] != len(content):
+            return content
+        content = group[0].strip()
+
+
 def all_boxed(text: str | None) -> list[str]:
     r"""Return the contents of every ``\boxed{...}`` / ``\fbox{...}`` / ``\boxed 5`` in order.
 
     Nested braces are handled (``\boxed{\frac{1}{2}}`` gives ``\frac{1}{2}``); a box nested in a
-    box is returned once, as part of the outer one. Unbalanced boxes are skipped. Contents are
+    box is returned once, as part of the outer one, except that a box holding nothing but another
+    box is unwrapped (``\boxed{\boxed{875}}`` gives ``875``). Unbalanced boxes are skipped. Contents are
     stripped of surrounding whitespace. Returns [] for None or text without boxes.
     """
     if not text:
@@ -69,7 +91,7 @@ def all_boxed(text: str | None) -> list[str]:
                 i = k + 1
                 continue
             content, end = group
-            found.append(content.strip())
+            found.append(_unwrap_whole_box(content.strip()))
             i = end
             continue
         bare = _BARE_BOX.match(text, pos)
