@@ -25,6 +25,9 @@ from bigmath.sources.readers import NativeRow, read_hub, read_local
 EMPTY_PROBLEM = "adapter:empty_problem"
 
 _BLANK_LINES = re.compile(r"\n{3,}")
+# every unicode space separator (category Zs) except the plain space
+_UNICODE_SPACE = re.compile("[" + "".join(
+    chr(c) for c in range(0x80, 0x3001) if unicodedata.category(chr(c)) == "Zs") + "]")
 # "$x$", "$$x$$", "\(x\)", "\[x\]" wrapping a whole answer (HARP writes "$21$", Omni-MATH "\[ x \]")
 _MATH_WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 _DELIMITERS = ("$", "\\(", "\\)", "\\[", "\\]")  # inside: two math spans, not one wrapper
@@ -43,7 +46,7 @@ def normalize_whitespace(text: str) -> str:
         return text.strip()  # the common case: nothing to do
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():
-        text = "".join(" " if ch != " " and unicodedata.category(ch) == "Zs" else ch for ch in text)
+        text = _UNICODE_SPACE.sub(" ", text)
     lines = []
     for line in text.split("\n"):
         words = line.lstrip(" \t")  # only spaces and tabs: a stray form feed ("\x0crac") stays visible
