@@ -94,6 +94,16 @@ class Filter(BaseModel):
 
     drop: bool = True
 
+    def unavailable_reason(self, gpu_available: bool) -> str | None:
+        """Why this filter cannot run here, or None when it can.
+
+        Default: a ``device = "gpu"`` filter needs ``gpu_available``. Filters that call a model
+        through a configurable backend override this (an OpenAI-compatible server needs no GPU).
+        """
+        if self.device == "gpu" and not gpu_available:
+            return f"filter {self.name!r} needs a GPU and none is available"
+        return None
+
     def setup(self) -> None:
         """Load heavy state (models, indexes) once per worker. Default: nothing."""
 

@@ -231,10 +231,10 @@ def _print_plan(plan: list[PlannedStage], console: Console) -> None:
 
     table = Table(title="Build plan (dry run: nothing is computed)")
     for column in ("#", "stage", "folder", "status"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column != "status")
     for p in plan:
         if p.skipped:
-            status = f"[yellow]skipped[/]: {p.skipped}"
+            status = "[yellow]skipped *[/]"
         elif (p.dir / "stage.json").exists():
             status = "[green]cached[/]"
         else:
@@ -242,3 +242,6 @@ def _print_plan(plan: list[PlannedStage], console: Console) -> None:
             status = f"partial ({done} shards done)" if done else "to run"
         table.add_row(str(p.index), p.label, p.dir.name, status)
     console.print(table)
+    for p in plan:
+        if p.skipped:
+            console.print(f"[yellow]* {p.label}[/]: {p.skipped}")

@@ -88,11 +88,11 @@ def make_plan(recipe: Recipe, out_dir: Path, *, limit: int | None, gpu_available
         ctx = StageContext(stage_dir=out_dir, inputs=[], cache_dir=out_dir / "cache", out_dir=out_dir,
                            gpu_available=gpu_available)
         skipped = None
+        label = stage.label()
         try:
             stage.check(ctx)
         except StageSkipped as exc:
-            skipped = str(exc) or "cannot run here"
+            skipped = (str(exc) or "cannot run here").removeprefix(f"{label}: ").removeprefix(f"{stage.name}: ")
         fp = fingerprint({"stage": stage.config(), "skipped": skipped is not None}, version=__version__, upstream=fp)
-        label = stage.label()
         plan.append(PlannedStage(i, label, stage, fp, out_dir / stage_dir_name(i, label, fp), skipped))
     return plan

@@ -32,7 +32,8 @@ class FilterStage(Stage):
     """Apply ``filters`` (rule-based or judge filters) in order to every shard.
 
     Reasons: whatever its filters declare (see ``bigmath filters``). Stats: one counter per reason.
-    Filters with ``device = "gpu"`` make the stage skip (with a message) when no GPU is available.
+    A filter that cannot run here (``Filter.unavailable_reason``, e.g. a GPU judge without a GPU)
+    makes the stage skip with that message; rows pass through.
     """
 
     name: ClassVar[str] = "filters"
@@ -61,9 +62,9 @@ class FilterStage(Stage):
         return {"type": self.name, "stage_name": self.stage_name, "filters": [f.config() for f in self.filters]}
 
     def check(self, ctx: StageContext) -> None:
-        gpu_filters = [f.name for f in self.filters if f.device == "gpu"]
-        if gpu_filters and not ctx.gpu_available:
-            raise StageSkipped(f"filters {gpu_filters} need a GPU backend and none is available")
+        reasons = [r for r in (f.unavailable_reason(ctx.gpu_available) for f in self.filters) if r]
+        if reasons:
+            raise StageSkipped("; ".join(reasons))
 
     def setup(self, ctx: StageContext) -> None:
         for flt in self.filters:

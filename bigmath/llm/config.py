@@ -1,0 +1,173 @@
+"""The ``backend:`` block of the LLM stages and ``bigmath judge``: which model, served how.
+
+YAML form (one flat mapping; keys that do not apply to ``type`` are ignored by that backend)::
+
+    backend:
+      type: vllm                        # vllm | openai | transformers
+      model: meta-llama/Llama-3.1-70B-Instruct
+      alias: llama31_70b                # column suffix: judge_proof_llama31_70b
+      revision: 945c8663693130f8be2ee66210e062158b2a9693
+      tensor_parallel_size: 4
+      max_model_len: 8192
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bigmath.llm.base import Backend
+
+_RUNTIME_ONLY = frozenset({"concurrency", "max_retries", "timeout_s", "threads", "batch_size",
+                           "gpu_memory_utilization", "base_url", "api_key_env"})
+_ALIAS = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+def default_alias(model: str) -> str:
+    """Column-safe alias from a model name: last path part, lower case, ``[a-z0-9_]`` only.
+
+    ``meta-llama/Llama-3.1-8B-Instruct`` -> ``llama_3_1_8b_instruct``.
+    """
+    tail = model.rstrip("/").split("/")[-1].lower()
+    alias = re.sub(r"[^a-z0-9]+", "_", tail).strip("_")
+    return alias or "model"
+
+
+def cuda_available() -> bool:
+    """True when torch sees a CUDA device (torch imported lazily; False when torch is missing)."""
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+class BackendConfig(BaseModel):
+    """Validated backend settings; :meth:`build` returns the :class:`~bigmath.llm.base.Backend`.
+
+    Attributes:
+        type: ``vllm`` (offline ``vllm.LLM``, needs a CUDA GPU and ``pip install bigmath[gpu]``),
+            ``openai`` (any OpenAI-compatible server: vLLM serve, SGLang, llama.cpp,
+            ``transformers serve``) or ``transformers`` (local Hugging Face model, CPU or GPU).
+        model: Hub id or local path (``openai``: the model name the server expects).
+        alias: short name used in column names (``judge_<filter>_<alias>``,
+            ``solve_rate_<alias>``); default derived from ``model``.
+        revision: model commit/tag; part of the request-cache key (None = unpinned).
+        tensor_parallel_size: vllm: GPUs per model replica.
+        max_model_len: vllm: context length (None = the model's own).
+        gpu_memory_utilization: vllm: fraction of GPU memory for weights and KV cache.
+        enable_prefix_caching: vllm: reuse the KV cache of shared prompt prefixes (the few-shot
+            judge prompts share a long prefix).
+        dtype: vllm/transformers: ``auto``, ``bfloat16``, ``float16`` or ``float32``.
+        base_url: openai: server URL, e.g. ``http://127.0.0.1:8000/v1``.
+        api_key_env: openai: environment variable holding the API key (``EMPTY`` when unset).
+        concurrency: openai: requests in flight at once.
+        max_retries: openai: retries per request (exponential back-off, by the openai client).
+        timeout_s: openai: seconds per request.
+        choice_param: openai: how the server takes a constrained choice: ``structured_outputs``
+            (vLLM >= 0.11), ``guided_choice`` (older vLLM, SGLang) or None (not sent).
+        device: transformers: ``auto`` (CUDA when present), ``cpu`` or ``cuda[:N]``.
+        batch_size: transformers: requests per ``generate`` call.
+        threads: transformers: CPU threads for torch (None = torch's default).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["vllm", "openai", "transformers"]
+    model: str = Field(min_length=1)
+    alias: str | None = None
+    revision: str | None = None
+    tensor_parallel_size: int = Field(1, ge=1)
+    max_model_len: int | None = Field(None, ge=1)
+    gpu_memory_utilization: float = Field(0.9, gt=0, le=1)
+    enable_prefix_caching: bool = True
+    dtype: str = "auto"
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    concurrency: int = Field(16, ge=1)
+    max_retries: int = Field(5, ge=0)
+    timeout_s: float = Field(600.0, gt=0)
+    choice_param: Literal["structured_outputs", "guided_choice"] | None = None
+    device: str = "auto"
+    batch_size: int = Field(16, ge=1)
+    threads: int | None = Field(None, ge=1)
+
+    @field_validator("alias")
+    @classmethod
+    def _alias_is_column_safe(cls, value: str | None) -> str | None:
+        if value is not None and not _ALIAS.match(value):
+            raise ValueError(f"alias {value!r} must match [a-z0-9][a-z0-9_]* (it becomes part of column names)")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_alias(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("alias") is None and isinstance(data.get("model"), str):
+            data = {**data, "alias": default_alias(data["model"])}
+        return data
+
+    @model_validator(mode="after")
+    def _openai_needs_url(self) -> "BackendConfig":
+        if self.type == "openai" and not self.base_url:
+            raise ValueError("type openai needs base_url (e.g. http://127.0.0.1:8000/v1)")
+        return self
+
+    def identity(self) -> dict[str, Any]:
+        """The settings that can change a reply (for stage fingerprints): everything except
+        throughput and connection knobs (concurrency, retries, timeouts, threads, batch size,
+        memory share, URL and key variable)."""
+        return {k: v for k, v in self.model_dump(mode="json").items() if k not in _RUNTIME_ONLY}
+
+    @property
+    def needs_gpu(self) -> bool:
+        """True when this backend cannot run without CUDA (vllm, or transformers on ``cuda``)."""
+        return self.type == "vllm" or (self.type == "transformers" and self.device.startswith("cuda"))
+
+    def unavailable_reason(self, gpu_available: bool) -> str | None:
+        """Why this backend cannot run here (missing GPU or package), or None when it can."""
+        if self.needs_gpu and not (gpu_available or cuda_available()):
+            return f"backend {self.type!r} ({self.model}) needs a CUDA GPU and none is available"
+        if self.type == "vllm" and importlib.util.find_spec("vllm") is None:
+            return "backend 'vllm' needs the vllm package: pip install 'bigmath[gpu]'"
+        return None
+
+    def build(self) -> Backend:
+        """Instantiate the backend (loads the model for ``vllm``/``transformers``).
+
+        Raises:
+            BackendError: the model or server cannot be used.
+        """
+        if self.type == "vllm":
+            from bigmath.llm.vllm_backend import VLLMBackend
+
+            return VLLMBackend(
+                self.model,
+                revision=self.revision,
+                tensor_parallel_size=self.tensor_parallel_size,
+                max_model_len=self.max_model_len,
+                gpu_memory_utilization=self.gpu_memory_utilization,
+                enable_prefix_caching=self.enable_prefix_caching,
+                dtype=self.dtype,
+            )
+        if self.type == "openai":
+            from bigmath.llm.openai_backend import OpenAIBackend
+
+            return OpenAIBackend(
+                self.model,
+                base_url=self.base_url or "",
+                revision=self.revision,
+                api_key_env=self.api_key_env,
+                concurrency=self.concurrency,
+                max_retries=self.max_retries,
+                timeout_s=self.timeout_s,
+                choice_param=self.choice_param,
+            )
+        from bigmath.llm.transformers_backend import TransformersBackend
+
+        return TransformersBackend(
+            self.model, revision=self.revision, device=self.device, dtype=self.dtype, batch_size=self.batch_size,
+            threads=self.threads,
+        )

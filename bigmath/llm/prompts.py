@@ -1,0 +1,118 @@
+"""Prompt templates: chat conversations stored as text files in ``filters/prompts/``.
+
+File format::
+
+    # comment lines (sources of the few-shot examples, file and line) -- not sent to the model
+    === system
+    You label math problems ...
+    === user
+    Problem:
+    <a few-shot problem>
+    === assistant
+    yes
+    === user
+    Problem:
+    {problem}
+
+Blocks start with ``=== <role>``; the last block must be a ``user`` turn holding the
+placeholder ``{problem}`` (replaced verbatim, so LaTeX braces need no escaping). Every
+conversation built from one template shares the same prefix (system + few-shot turns), which
+vLLM's prefix caching computes once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from bigmath.llm.base import Conversation
+
+PLACEHOLDER = "{problem}"
+_ROLES = ("system", "user", "assistant")
+
+
+class PromptError(ValueError):
+    """A prompt template file is malformed; the message names the file and line."""
+
+
+def prompts_dir() -> Path:
+    """Folder of the bundled templates (``filters/prompts``, installed as ``bigmath.filters``)."""
+    spec = importlib.util.find_spec("bigmath.filters")
+    if spec is None or not spec.submodule_search_locations:
+        raise PromptError("package bigmath.filters not found; is bigmath installed?")
+    return Path(list(spec.submodule_search_locations)[0]) / "prompts"
+
+
+@dataclasses.dataclass(frozen=True)
+class PromptTemplate:
+    """A parsed template.
+
+    Attributes:
+        name: file stem, e.g. ``judge_proof``.
+        messages: the turns, the last one a user turn containing :data:`PLACEHOLDER`.
+        sha256: hash of the turns (comments excluded); part of the request-cache key and of
+            the stage fingerprint, so editing the wording invalidates cached replies.
+    """
+
+    name: str
+    messages: tuple[tuple[str, str], ...]
+    sha256: str
+
+    def render(self, problem: str) -> Conversation:
+        """The conversation for one problem (the placeholder replaced by ``problem``)."""
+        turns = [{"role": role, "content": content} for role, content in self.messages]
+        turns[-1]["content"] = turns[-1]["content"].replace(PLACEHOLDER, problem)
+        return turns
+
+    @property
+    def few_shot_pairs(self) -> int:
+        """Number of (user, assistant) example pairs before the final user turn."""
+        return sum(1 for role, _ in self.messages[:-1] if role == "assistant")
+
+
+def parse_template(text: str, name: str = "<string>") -> PromptTemplate:
+    """Parse template ``text`` (see the module docstring).
+
+    Raises:
+        PromptError: unknown role, text outside a block, no final user turn with the placeholder.
+    """
+    messages: list[tuple[str, list[str]]] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("=== "):
+            role = line[4:].strip()
+            if role not in _ROLES:
+                raise PromptError(f"{name}:{lineno}: unknown role {role!r}; use one of {_ROLES}")
+            messages.append((role, []))
+        elif not messages:
+            if line.strip() and not line.startswith("#"):
+                raise PromptError(f"{name}:{lineno}: text before the first '=== <role>' line")
+        else:
+            messages[-1][1].append(line)
+    turns = tuple((role, "\n".join(lines).strip("\n")) for role, lines in messages)
+    if not turns or turns[-1][0] != "user":
+        raise PromptError(f"{name}: the last block must be '=== user'")
+    if PLACEHOLDER not in turns[-1][1]:
+        raise PromptError(f"{name}: the last user block must contain {PLACEHOLDER}")
+    if any(PLACEHOLDER in content for _, content in turns[:-1]):
+        raise PromptError(f"{name}: {PLACEHOLDER} may only appear in the last user block")
+    digest = hashlib.sha256(json.dumps(turns, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return PromptTemplate(name, turns, digest)
+
+
+@lru_cache(maxsize=64)
+def load_template(name_or_path: str) -> PromptTemplate:
+    """Load a bundled template by name (``judge_proof``) or any template file by path.
+
+    Raises:
+        PromptError: the file does not exist or is malformed.
+    """
+    path = Path(name_or_path)
+    if path.suffix != ".txt":
+        path = prompts_dir() / f"{name_or_path}.txt"
+    if not path.is_file():
+        raise PromptError(f"prompt template not found: {path}")
+    return parse_template(path.read_text(encoding="utf-8"), str(path))
