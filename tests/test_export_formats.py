@@ -1,0 +1,183 @@
+"""Exports (verl, trl-grpo, openrlhf, sft) load back with `datasets` in the layout each trainer reads."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import datasets
+import pyarrow.parquet as pq
+import pytest
+from datasets import List, Value
+
+from bigmath.export.formats import DEFAULT_INSTRUCTION, ExportOptions
+from bigmath.export.writer import assign_splits, export_build, split_of
+from bigmath.schema import table_to_problems
+
+
+
+def _load_helpers():
+    """Import tests/export_helpers.py (importlib mode: test modules cannot import each other)."""
+    key = "bigmath_tests_export_helpers"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("export_helpers.py"))
+        sys.modules[key] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
+helpers = _load_helpers()
+MESSAGES = List({"role": Value("string"), "content": Value("string")})
+
+
+@pytest.fixture(scope="module")
+def build_dir(shared_data, tmp_path_factory) -> Path:
+    """A build of 80 MATH + 40 Omni-MATH + 6 HARP proof rows; answer-less rows stay kept."""
+    problems = helpers.shared_problems(shared_data, 80, 40, 6)
+    rollouts = [[f"Working... so the answer is $\\boxed{{{p.answer}}}$."] if p.source == "harp" else [] for p in problems]
+    return helpers.make_build(
+        tmp_path_factory.mktemp("build"), problems, extra_columns={"correct_rollouts": rollouts}, keep_missing_answers=True
+    )
+
+
+def _load(out: Path) -> datasets.DatasetDict:
+    return datasets.load_dataset("parquet", data_dir=str(out))
+
+
+def _kept_count(build_dir: Path) -> int:
+    return pq.read_metadata(build_dir / "kept.parquet").num_rows
+
+
+def _few_problems(build_dir: Path) -> list:
+    return table_to_problems(pq.read_table(build_dir / "kept.parquet").slice(0, 3))
+
+
+def _kept_harp(build_dir: Path) -> int:
+    """Kept HARP proof rows: no answer, a solution and a verified rollout each."""
+    return pq.read_table(build_dir / "kept.parquet").column("source").to_pylist().count("harp")
+
+
+def test_verl_layout_and_split(build_dir, tmp_path):
+    report = export_build(build_dir, "verl", tmp_path, test_size=0.2, seed=3)
+    ds = _load(tmp_path)
+    assert set(ds) == {"train", "test"}
+    features = ds["train"].features
+    assert features["data_source"] == Value("string")
+    assert features["prompt"] == MESSAGES
+    assert features["ability"] == Value("string")
+    assert features["reward_model"] == {"style": Value("string"), "ground_truth": Value("string")}
+    assert features["extra_info"] == {"id": Value("string"), "source": Value("string"), "split": Value("string"), "index": Value("int64")}
+    for split in ("train", "test"):
+        rows = ds[split]
+        assert [r["index"] for r in rows["extra_info"]] == list(range(len(rows)))
+        assert {r["split"] for r in rows["extra_info"]} == {split}
+        assert set(rows["ability"]) == {"math"}
+        assert all(split_of(r["id"], 0.2, 3) == split for r in rows["extra_info"])
+    row = ds["train"][0]
+    assert row["prompt"][0]["role"] == "user" and row["prompt"][0]["content"].endswith(DEFAULT_INSTRUCTION)
+    assert row["reward_model"]["style"] == "rule" and row["reward_model"]["ground_truth"]
+    # HARP proof rows have no answer: recorded as excluded, never dropped silently
+    assert _kept_harp(build_dir) > 0 and report.excluded == {"export:no_answer": _kept_harp(build_dir)}
+    excluded = pq.read_table(tmp_path / "excluded.parquet").to_pylist()
+    assert {e["source"] for e in excluded} == {"harp"}
+    assert sum(report.rows.values()) + len(excluded) == _kept_count(build_dir)
+    manifest = json.loads((tmp_path / "export.json").read_text())
+    assert manifest["rows"] == report.rows and manifest["format"] == "verl"
+
+
+def test_trl_grpo_layout(build_dir, tmp_path):
+    export_build(build_dir, "trl-grpo", tmp_path, ExportOptions(system_prompt="You are a careful mathematician."))
+    train = _load(tmp_path)["train"]
+    assert train.features["prompt"] == MESSAGES
+    assert train.features["answer"] == Value("string")
+    assert [m["role"] for m in train[0]["prompt"]] == ["system", "user"]
+    kept = {r["id"]: r for r in pq.read_table(build_dir / "kept.parquet").to_pylist()}
+    assert all(kept[i]["answer"] == a for i, a in zip(train["id"], train["answer"]))
+
+
+@pytest.mark.parametrize("chat", [True, False])
+def test_openrlhf_layout(build_dir, tmp_path, chat):
+    options = ExportOptions(input_key="context_messages", label_key="answer", chat=chat, instruction="")
+    export_build(build_dir, "openrlhf", tmp_path, options)
+    train = _load(tmp_path)["train"]
+    assert set(train.column_names) == {"context_messages", "answer", "datasource", "id"}
+    if chat:
+        assert train.features["context_messages"] == MESSAGES
+        assert train[0]["context_messages"] == [{"role": "user", "content": train[0]["context_messages"][0]["content"]}]
+    else:
+        assert train.features["context_messages"] == Value("string")
+    kept = {r["id"]: r for r in pq.read_table(build_dir / "kept.parquet").to_pylist()}
+    first = train[0]
+    text = first["context_messages"][0]["content"] if chat else first["context_messages"]
+    assert text == kept[first["id"]]["problem"].strip()  # empty instruction: the problem alone
+
+
+def test_sft_uses_solutions_then_rollouts(build_dir, tmp_path):
+    report = export_build(build_dir, "sft", tmp_path)
+    train = _load(tmp_path)["train"]
+    assert train.features["messages"] == MESSAGES
+    assert all([m["role"] for m in msgs] == ["user", "assistant"] for msgs in train["messages"])
+    targets = dict(zip(train["id"], train["target"]))
+    sources = dict(zip(train["id"], train["source"]))
+    assert {targets[i] for i in targets if sources[i] == "harp"} <= {"solution"}  # harp rows have solution_1
+    rollout_only = export_build(build_dir, "sft", tmp_path / "rollouts", ExportOptions(sft_target="rollout"))
+    harp = _kept_harp(build_dir)
+    assert rollout_only.rows["train"] == harp and rollout_only.excluded == {"export:no_solution": _kept_count(build_dir) - harp}
+    assert set(_load(tmp_path / "rollouts")["train"]["target"]) == {"rollout"}
+    assert report.excluded.get("export:no_solution", 0) + report.rows["train"] == _kept_count(build_dir)
+
+
+def test_split_is_a_function_of_id_and_seed():
+    ids = [f"{i:016x}" for i in range(2000)]
+    splits = assign_splits(ids, 0.1, seed=7)
+    assert 120 < splits.count("test") < 280  # ~10 %
+    # adding or removing other rows never moves a row
+    assert assign_splits(ids[:500], 0.1, seed=7) == splits[:500]
+    assert assign_splits(ids, 0.1, seed=8) != splits
+    exact = assign_splits(ids, 25, seed=7)
+    assert exact.count("test") == 25
+    with pytest.raises(ValueError, match="row count"):
+        assign_splits(ids[:10], 11)
+
+
+def test_export_is_byte_identical_on_rerun(build_dir, tmp_path):
+    for name in ("a", "b"):
+        export_build(build_dir, "verl", tmp_path / name, test_size=0.25)
+    for file in ("train.parquet", "test.parquet", "excluded.parquet", "export.json"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+
+
+def test_bad_inputs_give_clear_errors(build_dir, tmp_path):
+    with pytest.raises(ValueError, match="unknown export format 'grpo'; known formats: verl, trl-grpo"):
+        export_build(build_dir, "grpo", tmp_path)
+    with pytest.raises(ValueError, match="needs a tokenizer"):
+        export_build(build_dir, "verl", tmp_path, max_prompt_tokens=100)
+    with pytest.raises(ValueError, match="kept.parquet: file not found"):
+        export_build(tmp_path, "verl", tmp_path / "x")
+    broken = helpers.make_build(tmp_path / "broken", [dataclasses.replace(p, problem=" ") for p in _few_problems(build_dir)])
+    with pytest.raises(ValueError, match=r"kept.parquet: row 0 \(id \w+\): field 'problem' is empty"):
+        export_build(broken, "verl", tmp_path / "y")
+
+
+def test_exports_feed_the_reward_functions(build_dir, tmp_path):
+    """Each RL layout hands its gold answer to bigmath.rewards the way the trainer does."""
+    from bigmath.rewards import openrlhf_reward_func, trl_accuracy, verl_compute_score
+
+    export_build(build_dir, "verl", tmp_path / "verl")
+    verl = _load(tmp_path / "verl")["train"][0]
+    gold = verl["reward_model"]["ground_truth"]
+    response = f"So the answer is $\\boxed{{{gold}}}$."
+    assert verl_compute_score(verl["data_source"], response, gold, verl["extra_info"]) == 1.0
+    assert verl_compute_score(verl["data_source"], "So the answer is $\\boxed{-12345}$.", gold, verl["extra_info"]) == 0.0
+
+    export_build(build_dir, "trl-grpo", tmp_path / "trl")
+    trl = _load(tmp_path / "trl")["train"][0]
+    assert trl_accuracy([[{"role": "assistant", "content": response}]], answer=[trl["answer"]]) == [1.0]
+
+    export_build(build_dir, "openrlhf", tmp_path / "openrlhf", ExportOptions(chat=False))
+    orl = _load(tmp_path / "openrlhf")["train"][0]
+    out = openrlhf_reward_func([orl["input"] + response], [orl["input"]], [orl["label"]])
+    assert out["rewards"].tolist() == [1.0]

@@ -1,0 +1,119 @@
+"""End to end on a real build of the shared samples: build -> export -> card -> push --dry-run -> push.
+
+The build runs ``pipelines/samples.yaml`` through the real engine with every source it lists
+(``limit`` rows each) and its CPU stages (rule filters, exact dedup, the verifier filter). The
+model-based stages (SemDeDup, decontamination, LLM judges, solve rate) are left out here only to
+keep the test within its time budget: they load embedding models and take minutes on a 2-core
+CI machine. ``data_cards/examples/samples/`` holds the card of the full recipe, and the last test
+checks it against the ``stats.json`` of that build, committed beside it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+
+import datasets
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from rich.console import Console
+from typer.testing import CliRunner
+
+from bigmath.cli import app
+from bigmath.export.card import validate_card
+from bigmath.export.hub import push
+from bigmath.pipeline.engine import build
+from bigmath.pipeline.recipe import recipe_from_dict
+
+MODEL_STAGES = {"semdedup", "decontaminate", "llm_judges", "solve_rate"}
+LIMIT = 60
+
+
+def _load_helpers():
+    """Import tests/export_helpers.py (importlib mode: test modules cannot import each other)."""
+    key = "bigmath_tests_export_helpers"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("export_helpers.py"))
+        sys.modules[key] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
+hub_server = _load_helpers().load_helper("hub_server")
+
+
+@pytest.fixture(scope="module")
+def samples_build(repo_root, shared_data, tmp_path_factory) -> Path:
+    recipe_path = repo_root / "pipelines" / "samples.yaml"
+    data = yaml.safe_load(recipe_path.read_text())
+    data["stages"] = [s for s in data["stages"] if s["type"] not in MODEL_STAGES]
+    for source in data["sources"]:  # the recipe reaches shared data through ../../shared/data
+        if "shared/data/" in source.get("path", ""):
+            source["path"] = str(shared_data / source["path"].split("shared/data/", 1)[1])
+    recipe = recipe_from_dict(data, base_dir=recipe_path.parent, where=str(recipe_path))
+    out = tmp_path_factory.mktemp("samples_build")
+    build(recipe, out, limit=LIMIT, console=Console(quiet=True))
+    return out
+
+
+def _funnel_cells(text: str) -> dict[tuple[str, str], int]:
+    block = re.search(r"<!-- bigmath:funnel -->\n(.*?)<!-- /bigmath:funnel -->", text, re.DOTALL).group(1)
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in block.strip().splitlines()]
+    sources = rows[0][1:-1]
+    return {(row[0], s): int(v.replace(",", "")) for row in rows[2:] for s, v in zip(sources, row[1:-1])}
+
+
+def _check_card_against_stats(text: str, stats: dict) -> None:
+    validate_card(text)
+    cells = _funnel_cells(text)
+    expected = {("ingested", s): c["ingested"] for s, c in stats["sources"].items()}
+    expected.update({(stage, s): n for s, per in stats["funnel"].items() for stage, n in per.items()})
+    assert cells == expected
+    for stage in stats["stages"]:
+        for reason, count in stage["reasons"].items():
+            assert f"| {stage['name']} | `{reason}` | {count:,} |" in text
+
+
+def test_samples_build_exports_cards_and_pushes(samples_build, tmp_path, monkeypatch):
+    stats = json.loads((samples_build / "stats.json").read_text())
+    kept_rows = pq.read_metadata(samples_build / "kept.parquet").num_rows
+    assert stats["kept"] == kept_rows and stats["rejected"] > 0 and len(stats["sources"]) >= 5
+    runner = CliRunner()
+
+    result = runner.invoke(app, ["export", str(samples_build), "--format", "verl", "--out", str(tmp_path / "verl"),
+                                 "--test-size", "0.1"])
+    assert result.exit_code == 0, result.output
+    verl = datasets.load_dataset("parquet", data_dir=str(tmp_path / "verl"))
+    excluded = pq.read_metadata(tmp_path / "verl" / "excluded.parquet").num_rows
+    assert verl["train"].num_rows + verl["test"].num_rows + excluded == kept_rows
+
+    result = runner.invoke(app, ["card", str(samples_build)])
+    assert result.exit_code == 0, result.output
+    _check_card_against_stats((samples_build / "card" / "README.md").read_text(), stats)
+
+    result = runner.invoke(app, ["push", str(samples_build), "tester/bigmath-samples", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    hub_dir = samples_build / "hub"
+    assert datasets.load_dataset(str(hub_dir), split="train").num_rows == kept_rows
+
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_DISABLE_XET", True)  # classic LFS to the local Hub
+    with hub_server.FakeHub(token="hf_samples_token") as hub:
+        push(samples_build, "tester/bigmath-samples", endpoint=hub.url, token="hf_samples_token")
+        remote = hub.files("tester/bigmath-samples")
+        assert remote["data/train-00000-of-00001.parquet"] == (hub_dir / "data/train-00000-of-00001.parquet").read_bytes()
+        assert remote["README.md"] == (hub_dir / "README.md").read_bytes()
+        assert len(hub.commits) == 1
+
+
+def test_committed_example_card_matches_its_build(repo_root):
+    example = repo_root / "data_cards" / "examples" / "samples"
+    stats = json.loads((example / "stats.json").read_text())
+    text = (example / "README.md").read_text()
+    _check_card_against_stats(text, stats)
+    assert "recipe `samples`" in text
+    for plot in re.findall(r"\]\(([\w.]+\.png)\)", text):
+        assert (example / plot).read_bytes().startswith(b"\x89PNG")
