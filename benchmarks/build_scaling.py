@@ -6,7 +6,8 @@ size, written as jsonl and read by the `custom` source. Stages: ingest, all rule
 dedup. SemDeDup is measured separately (`--semdedup`), since its cost is the embedding model.
 
 Each size runs in a fresh child process (one worker, in-process), which reports its own peak
-RSS, so sizes do not pollute each other.
+RSS and CPU time (user + system, which other load on the machine does not inflate), so sizes do
+not pollute each other.
 
     .venv/bin/python benchmarks/build_scaling.py                       # 10k 50k 100k 200k
     .venv/bin/python benchmarks/build_scaling.py --sizes 10000 50000 --semdedup
@@ -87,8 +88,10 @@ def _child(recipe: str, out: str) -> None:
     start = time.perf_counter()
     result = build(load_recipe(recipe), out, console=Console(file=open("/dev/null", "w")))
     wall = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"wall_s": wall, "peak_rss_mb": peak_mb, "kept": result.stats["kept"],
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024
+    print(json.dumps({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": peak_mb,
+                      "kept": result.stats["kept"],
                       "rows": result.stats["ingested"]}))
 
 
@@ -99,7 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     label = "semdedup" if args.semdedup else "ingest + rule filters + exact dedup"
     print(f"build scaling, stages: {label}; 1 worker; input = shared samples repeated with perturbations")
-    print(f"{'rows':>8} {'wall s':>8} {'rows/s':>8} {'peak RSS MB':>12} {'kept':>8}")
+    print(f"{'rows':>8} {'wall s':>8} {'rows/s':>8} {'CPU s':>8} {'rows/CPU s':>10} {'peak RSS MB':>12} {'kept':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             data, recipe = Path(tmp) / f"in-{n}.jsonl", Path(tmp) / f"recipe-{n}.yaml"
@@ -108,8 +111,8 @@ def main() -> None:
             out = subprocess.run([sys.executable, __file__, "--child", str(recipe), str(Path(tmp) / f"out-{n}")],
                                  check=True, capture_output=True, text=True)
             figures = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{n:>8} {figures['wall_s']:>8.1f} {n / figures['wall_s']:>8.0f} "
-                  f"{figures['peak_rss_mb']:>12.0f} {figures['kept']:>8}", flush=True)
+            print(f"{n:>8} {figures['wall_s']:>8.1f} {n / figures['wall_s']:>8.0f} {figures['cpu_s']:>8.1f} "
+                  f"{n / figures['cpu_s']:>10.0f} {figures['peak_rss_mb']:>12.0f} {figures['kept']:>8}", flush=True)
 
 
 if __name__ == "__main__":
