@@ -1,0 +1,341 @@
+"""Ray Data executor: the local executor's shard tasks on a Ray cluster (``bigmath[ray]``; see docs/ray.md).
+
+The only module that imports ray. Ray Data maps over *shard descriptors* (one single-row block
+per pending shard: index, input path, stage folder); each call runs
+:func:`bigmath.pipeline.shard.run_shard`, which writes the shard's outputs and done marker into
+the work folder, and returns its stats as an Arrow row that the driver hands to ``on_done``.
+Ray's own blocks and file names never reach the work folder, so caching, resume and
+byte-identical outputs are those of ``--executor local``. Stateless CPU stages run as tasks;
+stateful or GPU stages run in actor pools (``setup`` once per actor). ``llm="ray_data"`` sends a
+``vllm`` backend's generation through ``ray.data.llm`` (untested here: no GPU, no vllm).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import logging
+import os
+import pickle
+import socket
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from pydantic import Field
+
+from bigmath.llm.base import Backend, BackendError, GenerationRequest, SamplingParams
+from bigmath.llm.config import BackendConfig
+from bigmath.pipeline.shard import ready_stage, release_stage, run_shard
+from bigmath.pipeline.stage import Stage, StageContext
+from bigmath.pipeline.workdir import ShardTask
+
+LLM_MODES = ("actors", "ray_data")
+
+
+def stage_resources(stage: Stage) -> tuple[float, float]:
+    """Per-worker ``(cpus, gpus)`` of ``stage`` on Ray.
+
+    CPUs are ``type(stage).resources.cpus``. GPUs are ``resources.gpus`` times the backend's
+    ``tensor_parallel_size`` when the stage has a GPU backend (``backend.needs_gpu``), and 0 when
+    its backend needs no GPU (``openai`` server, ``transformers`` on CPU). Embedding stages
+    (``semdedup``, ``decontaminate``) set ``device: cuda...`` and get at least one GPU.
+    """
+    declared = type(stage).resources
+    backend = getattr(stage, "backend", None)
+    if isinstance(backend, BackendConfig):
+        gpus = declared.gpus * backend.tensor_parallel_size if backend.needs_gpu else 0.0
+    elif str(getattr(stage, "device", "")).startswith("cuda"):
+        gpus = max(declared.gpus, 1.0)
+    else:
+        gpus = declared.gpus
+    return float(declared.cpus), float(gpus)
+
+
+def _pickled_error(exc: Exception) -> bytes:
+    """``exc`` pickled for the driver (Ray keeps only the traceback text of a task's exception)."""
+    try:
+        return pickle.dumps(exc)
+    except Exception:  # unpicklable attributes: keep type name and message
+        return pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
+
+
+def _process_shards(batch: pa.Table, stage: Stage, ctx: StageContext) -> pa.Table:
+    """Run every shard described in ``batch`` (columns index, input, stage_dir).
+
+    Returns one row per shard: ``index`` (int64), ``stats`` (JSON string, null on failure),
+    ``error`` (pickled exception, null on success), ``traceback`` (string, null on success).
+    """
+    stats, errors, tracebacks = [], [], []
+    for index, path, stage_dir in zip(*(batch.column(c).to_pylist() for c in ("index", "input", "stage_dir"))):
+        try:
+            result = run_shard(stage, ctx, ShardTask(index, Path(path), Path(stage_dir)))
+        except Exception as exc:  # handed to the driver, which raises it (the stage stops there)
+            stats.append(None)
+            errors.append(_pickled_error(exc))
+            tracebacks.append(traceback.format_exc())
+            continue
+        stats.append(json.dumps(result, sort_keys=True))
+        errors.append(None)
+        tracebacks.append(None)
+    return pa.table({"index": batch.column("index"), "stats": pa.array(stats, pa.string()),
+                     "error": pa.array(errors, pa.binary()), "traceback": pa.array(tracebacks, pa.string())})
+
+
+class _ShardActor:
+    """Ray Data actor: sets the stage up once (model loads once), then runs shard after shard.
+
+    Ray Data calls ``__init__`` and ``__call__`` on different threads, so all stage code runs on
+    one thread of the actor's own: a stage may hold thread-bound state (the SQLite request cache,
+    a CUDA context), and shards never run concurrently on one stage object.
+    """
+
+    def __init__(self, stage: Stage, ctx: StageContext):
+        self.ctx = ctx
+        self.thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bigmath-stage")
+        self.stage = self.thread.submit(ready_stage, stage, ctx).result()
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        return self.thread.submit(_process_shards, batch, self.stage, self.ctx).result()
+
+    def __del__(self) -> None:
+        try:  # teardown on the stage's own thread; at interpreter exit, new work may be refused
+            self.thread.submit(release_stage, self.ctx).result()
+            self.thread.shutdown()
+        except (AttributeError, RuntimeError):
+            pass
+
+
+class RayExecutor:
+    """Run shard tasks on Ray Data; see the module docstring.
+
+    Args:
+        workers: parallel shard tasks (CPU stages) and actors (stateful CPU stages); also the
+            CPU count of the local Ray instance started when no cluster is given.
+        address: Ray cluster address (``auto``, ``ray://host:10001``, ``host:6379``); None starts
+            a local instance (or reuses one already initialised in this process).
+        llm: ``actors`` (default; GPU stages hold their own ``vllm.LLM`` in actors) or
+            ``ray_data`` (generation through ``ray.data.llm``); default ``$BIGMATH_RAY_LLM``.
+        runtime_env: Ray runtime env for ``ray.init`` (e.g. ``{"pip": ["bigmath[ray]"]}``).
+
+    Raises:
+        ValueError: ``workers < 1`` or an unknown ``llm`` mode.
+    """
+
+    name = "ray"
+
+    def __init__(self, workers: int = 1, address: str | None = None, *, llm: str | None = None,
+                 runtime_env: dict[str, Any] | None = None):
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        llm = llm or os.environ.get("BIGMATH_RAY_LLM") or "actors"
+        if llm not in LLM_MODES:
+            raise ValueError(f"llm must be one of {LLM_MODES}, got {llm!r}")
+        self.workers, self.address, self.llm, self.runtime_env = workers, address, llm, runtime_env
+        self._started = False  # True when this executor started the Ray instance (close() stops it)
+
+    def connect(self) -> Any:
+        """Connect to (or start) Ray once; return the ``ray`` module."""
+        import ray
+
+        if not ray.is_initialized():
+            common = {"logging_level": logging.WARNING, "runtime_env": self.runtime_env}
+            if self.address:
+                _check_reachable(self.address)
+                try:
+                    ray.init(address=self.address, **common)
+                except ConnectionError as exc:
+                    raise ValueError(f"--address {self.address}: {exc}") from None
+            else:
+                os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+                ray.init(num_cpus=self.workers, include_dashboard=False, **common)
+                self._started = True
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False  # the build shows its own rich bars
+        context.print_on_execution_start = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)  # "bars disabled" notice
+        return ray
+
+    def gpu_available(self) -> bool:
+        """True when the cluster has at least one GPU (connects to Ray); ``BIGMATH_GPU=0/1`` overrides."""
+        if os.environ.get("BIGMATH_GPU") is not None:
+            from bigmath.pipeline.plan import detect_gpu
+
+            return detect_gpu()
+        return self.connect().cluster_resources().get("GPU", 0) > 0
+
+    def run_stage(self, stage: Stage, ctx: StageContext, tasks: list[ShardTask],
+                  on_done: Callable[[ShardTask, dict[str, Any]], None]) -> None:
+        """Process ``tasks``; see :class:`bigmath.executors.base.Executor`.
+
+        Raises:
+            RuntimeError: the stage needs more GPUs per actor than the cluster has.
+            Exception: the first shard failure, as raised on the worker (e.g.
+                :class:`bigmath.errors.InputError`), with a note naming stage, shard and the
+                worker's traceback.
+        """
+        if not tasks:
+            return
+        if self.llm == "ray_data" and _vllm_backend(stage) is not None:
+            self._run_on_driver(stage, ctx, tasks, on_done)
+            return
+        ray = self.connect()
+        by_index = {t.index: t for t in tasks}
+        descriptors = [{"index": t.index, "input": str(t.input), "stage_dir": str(t.stage_dir)} for t in tasks]
+        shards = ray.data.from_items(descriptors, override_num_blocks=len(descriptors))  # one block per shard
+        mapped = self._map(ray, shards, stage, ctx, len(tasks))
+        for row in mapped.iter_rows():
+            task = by_index[row["index"]]
+            if row["error"] is not None:
+                error = pickle.loads(row["error"])
+                error.add_note(f"stage {stage.label()!r}, shard {task.input} failed on a Ray worker:\n"
+                               f"{row['traceback']}")
+                raise error
+            on_done(task, json.loads(row["stats"]))
+
+    def _map(self, ray: Any, shards: Any, stage: Stage, ctx: StageContext, n_tasks: int) -> Any:
+        cpus, gpus = stage_resources(stage)
+        total = ray.cluster_resources()
+        if gpus > total.get("GPU", 0):
+            raise RuntimeError(f"stage {stage.label()!r} needs {gpus:g} GPU(s) per actor; the Ray cluster has "
+                               f"{total.get('GPU', 0):g}")
+        cpus = min(cpus, total.get("CPU", 1))  # never ask for more than the cluster has (would hang)
+        options = {"batch_format": "pyarrow", "batch_size": 1, "num_cpus": cpus, "udf_modifying_row_count": False}
+        if gpus > 0 or type(stage).stateful:
+            size = min(n_tasks, self.workers if gpus == 0 else max(1, int(total.get("GPU", 0) // gpus)))
+            return shards.map_batches(_ShardActor, fn_constructor_kwargs={"stage": stage, "ctx": ctx},
+                                      compute=ray.data.ActorPoolStrategy(size=size),
+                                      num_gpus=gpus or None, **options)
+        return shards.map_batches(_process_shards, fn_kwargs={"stage": stage, "ctx": ctx},
+                                  compute=ray.data.TaskPoolStrategy(size=min(n_tasks, self.workers)), **options)
+
+    def _run_on_driver(self, stage, ctx, tasks, on_done) -> None:
+        """``llm="ray_data"``: shards run here, each generation call is a ``ray.data.llm`` job."""
+        ray = self.connect()
+        backend = _vllm_backend(stage)
+        replicas = max(1, int(ray.cluster_resources().get("GPU", 0) // backend.tensor_parallel_size))
+        driver_stage = stage.model_copy(update={"backend": RayDataBackendConfig(**backend.model_dump(),
+                                                                                replicas=replicas)})
+        try:
+            for task in tasks:
+                on_done(task, run_shard(driver_stage, ctx, task))
+        finally:
+            release_stage(ctx)
+
+    def close(self) -> None:
+        """Shut Ray down if this executor started it; a cluster it joined is left running."""
+        if self._started:
+            import ray
+
+            ray.shutdown()
+            self._started = False
+
+
+def _check_reachable(address: str, timeout_s: float = 10.0) -> None:
+    """Fail fast on a ``host:port`` nobody listens on (``ray.init`` would retry for ever).
+
+    Raises:
+        ValueError: nothing accepts a TCP connection at ``address`` within ``timeout_s`` seconds.
+    """
+    host, _, port = address.rpartition(":")
+    if address == "auto" or "://" in address or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ValueError(f"--address {address}: no Ray cluster answers there ({exc}); start one with "
+                         "`ray start --head`, or use --address auto on a cluster node") from None
+
+
+def _vllm_backend(stage: Stage) -> BackendConfig | None:
+    backend = getattr(stage, "backend", None)
+    return backend if isinstance(backend, BackendConfig) and backend.type == "vllm" else None
+
+
+class RayDataBackendConfig(BackendConfig):
+    """A ``vllm`` backend config whose :meth:`build` returns a :class:`RayDataLLMBackend`.
+
+    Attributes:
+        replicas: vLLM engine replicas (``concurrency`` of the processor), each on
+            ``tensor_parallel_size`` GPUs.
+    """
+
+    replicas: int = Field(1, ge=1)
+
+    def identity(self) -> dict[str, Any]:
+        """Same identity (and so fingerprint) as the plain ``vllm`` config."""
+        return {k: v for k, v in super().identity().items() if k != "replicas"}
+
+    def build(self) -> Backend:
+        """Return the ``ray.data.llm`` backend (no engine starts until the first call)."""
+        return RayDataLLMBackend(self)
+
+
+def request_rows(requests: list[GenerationRequest], params: SamplingParams) -> list[dict[str, Any]]:
+    """Rows for a ``ray.data.llm`` vLLM processor: ``request_index``, ``messages``, ``sampling_params``.
+
+    ``sampling_params`` holds vLLM ``SamplingParams`` fields (``n=1`` and the sample's own seed,
+    as in :class:`bigmath.llm.vllm_backend.VLLMBackend`); a constrained choice becomes
+    ``structured_outputs: {"choice": [...]}``, which Ray's vLLM stage turns into
+    ``StructuredOutputsParams`` (vLLM >= 0.11).
+    """
+    rows = []
+    for index, request in enumerate(requests):
+        sampling: dict[str, Any] = {"n": 1, "temperature": params.temperature, "top_p": params.top_p,
+                                    "max_tokens": params.max_tokens, "seed": request.seed}
+        if params.choices:
+            sampling["structured_outputs"] = {"choice": list(params.choices)}
+        rows.append({"request_index": index, "messages": request.conversation, "sampling_params": sampling})
+    return rows
+
+
+class RayDataLLMBackend(Backend):
+    """Generation through ``ray.data.llm`` (vLLM engine processor) behind the project's Backend API.
+
+    Each :meth:`generate` call is one Ray Data job: requests become rows (:func:`request_rows`),
+    ``build_processor(vLLMEngineProcessorConfig(...))`` batches them over ``replicas`` engine
+    actors, and texts come back in request order. Engines start per call, so give the stage a
+    large ``chunk_size`` (a whole shard per call). Needs ``ray[llm]`` and vllm on the GPU nodes.
+    Untested here (no GPU, no vllm); written against Ray's documented ``ray.data.llm`` API.
+
+    Raises:
+        BackendError: ``ray.data.llm`` cannot be imported, or a Ray Data job fails.
+    """
+
+    type = "ray_data"
+    needs_gpu = True
+
+    def __init__(self, config: RayDataBackendConfig, batch_size: int = 64):
+        super().__init__(config.model, config.revision)
+        try:
+            from ray.data import llm as ray_llm
+        except ImportError as exc:
+            raise BackendError(f"the ray_data LLM path needs ray[llm] and vllm on the GPU nodes ({exc})") from exc
+        engine_kwargs: dict[str, Any] = {
+            "revision": config.revision, "tensor_parallel_size": config.tensor_parallel_size, "dtype": config.dtype,
+            "gpu_memory_utilization": config.gpu_memory_utilization,
+            "enable_prefix_caching": config.enable_prefix_caching}
+        if config.max_model_len is not None:
+            engine_kwargs["max_model_len"] = config.max_model_len
+        processor_config = ray_llm.vLLMEngineProcessorConfig(
+            model_source=config.model, engine_kwargs=engine_kwargs, concurrency=config.replicas, batch_size=batch_size)
+        build = getattr(ray_llm, "build_processor", None) or ray_llm.build_llm_processor
+        self.processor = build(processor_config, postprocess=lambda row: {
+            "request_index": row["request_index"], "text": row["generated_text"]})
+        self.supports_choices = True
+
+    def _generate(self, requests: list[GenerationRequest], params: SamplingParams) -> list[str]:
+        import ray
+
+        try:
+            rows = self.processor(ray.data.from_items(request_rows(requests, params))).take_all()
+        except Exception as exc:  # Ray wraps engine errors in several types
+            raise BackendError(f"ray.data.llm generation failed: {exc}") from exc
+        texts = {row["request_index"]: row["text"] for row in rows}
+        missing = [i for i in range(len(requests)) if i not in texts]
+        if missing:
+            raise BackendError(f"ray.data.llm returned no text for {len(missing)} of {len(requests)} requests")
+        return [texts[i] for i in range(len(requests))]
