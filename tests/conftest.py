@@ -28,3 +28,35 @@ def shared_data() -> Path:
 def repo_root() -> Path:
     """The checkout's root folder."""
     return REPO_ROOT
+
+
+#: Native rows read per source by the shared ``samples_build`` fixture: every source file of
+#: ``pipelines/samples.yaml`` and every stage run, on a slice small enough for CI.
+SAMPLES_LIMIT = 300
+
+
+@pytest.fixture(scope="session")
+def samples_build(repo_root, shared_data, tmp_path_factory) -> Path:
+    """Output folder of a real ``bigmath build`` of ``pipelines/samples.yaml`` (all stages;
+    the LLM stages are skipped: no backend), reading ``SAMPLES_LIMIT`` rows per source."""
+    import yaml
+    from rich.console import Console
+
+    from bigmath.pipeline.engine import build
+    from bigmath.pipeline.recipe import recipe_from_dict
+
+    recipe_path = repo_root / "pipelines" / "samples.yaml"
+    data = yaml.safe_load(recipe_path.read_text())
+
+    def relocate(spec):  # the recipe reaches the shared data through ../../shared/data
+        if isinstance(spec, dict):
+            return {k: (str(shared_data / v.split("shared/data/", 1)[1])
+                        if isinstance(v, str) and "shared/data/" in v else relocate(v)) for k, v in spec.items()}
+        if isinstance(spec, list):
+            return [relocate(item) for item in spec]
+        return spec
+
+    recipe = recipe_from_dict(relocate(data), base_dir=recipe_path.parent, where=str(recipe_path))
+    out = tmp_path_factory.mktemp("samples_build")
+    build(recipe, out, limit=SAMPLES_LIMIT, console=Console(quiet=True))
+    return out

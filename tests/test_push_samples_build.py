@@ -1,11 +1,9 @@
 """End to end on a real build of the shared samples: build -> export -> card -> push --dry-run -> push.
 
-The build runs ``pipelines/samples.yaml`` through the real engine with every source it lists
-(``limit`` rows each) and its CPU stages (rule filters, exact dedup, the verifier filter). The
-model-based stages (SemDeDup, decontamination, LLM judges, solve rate) are left out here only to
-keep the test within its time budget: they load embedding models and take minutes on a 2-core
-CI machine. ``data_cards/examples/samples/`` holds the card of the full recipe, and the last test
-checks it against the ``stats.json`` of that build, committed beside it.
+The build (the session fixture ``samples_build`` in ``conftest.py``) runs ``pipelines/samples.yaml``
+through the real engine with every source and every stage it lists, on a slice of each source
+(the LLM stages skip: no backend). ``data_cards/examples/samples/`` holds the card of the full
+recipe, and the last test checks it against the ``stats.json`` of that build, committed beside it.
 """
 
 from __future__ import annotations
@@ -18,20 +16,11 @@ from pathlib import Path
 
 import datasets
 import pyarrow.parquet as pq
-import pytest
-import yaml
-from rich.console import Console
 from typer.testing import CliRunner
 
 from bigmath.cli import app
 from bigmath.export.card import validate_card
 from bigmath.export.hub import push
-from bigmath.pipeline.engine import build
-from bigmath.pipeline.recipe import recipe_from_dict
-
-MODEL_STAGES = {"semdedup", "decontaminate", "llm_judges", "solve_rate"}
-LIMIT = 60
-
 
 def _load_helpers():
     """Import tests/export_helpers.py (importlib mode: test modules cannot import each other)."""
@@ -44,20 +33,6 @@ def _load_helpers():
 
 
 hub_server = _load_helpers().load_helper("hub_server")
-
-
-@pytest.fixture(scope="module")
-def samples_build(repo_root, shared_data, tmp_path_factory) -> Path:
-    recipe_path = repo_root / "pipelines" / "samples.yaml"
-    data = yaml.safe_load(recipe_path.read_text())
-    data["stages"] = [s for s in data["stages"] if s["type"] not in MODEL_STAGES]
-    for source in data["sources"]:  # the recipe reaches shared data through ../../shared/data
-        if "shared/data/" in source.get("path", ""):
-            source["path"] = str(shared_data / source["path"].split("shared/data/", 1)[1])
-    recipe = recipe_from_dict(data, base_dir=recipe_path.parent, where=str(recipe_path))
-    out = tmp_path_factory.mktemp("samples_build")
-    build(recipe, out, limit=LIMIT, console=Console(quiet=True))
-    return out
 
 
 def _funnel_cells(text: str) -> dict[tuple[str, str], int]:
