@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,39 @@ def samples_build(repo_root, shared_data, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("samples_build")
     build(recipe, out, limit=SAMPLES_LIMIT, console=Console(quiet=True))
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A random-weight 2-layer chat model with an offline tokenizer (``bigmath.llm.tiny``), built
+    once per test session and shared by the LLM, judge and executor tests."""
+    from bigmath.llm.tiny import build_tiny_chat_model
+
+    path = tmp_path_factory.getbasetemp() / "bigmath-tiny-chat-model"
+    if not (path / "READY").exists():
+        build_tiny_chat_model(path)
+        (path / "READY").write_text("ok\n")
+    return path
+
+
+def _load_test_module(name: str):
+    """Import ``tests/<name>.py`` once (importlib mode: test modules cannot import each other)."""
+    key = f"bigmath_tests_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
+@pytest.fixture(scope="session")
+def export_helpers():
+    """``tests/export_helpers.py``: real builds of shared-data slices for export/card/push tests."""
+    return _load_test_module("export_helpers")
+
+
+@pytest.fixture(scope="session")
+def hub_server():
+    """``tests/hub_server.py``: a local stand-in for the Hub's HTTP API (the client is the real one)."""
+    return _load_test_module("hub_server")

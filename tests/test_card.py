@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,28 +17,14 @@ from bigmath.export.card import CardValidationError, hub_license, size_category,
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def _load_helpers():
-    """Import tests/export_helpers.py (importlib mode: test modules cannot import each other)."""
-    key = "bigmath_tests_export_helpers"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("export_helpers.py"))
-        sys.modules[key] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-helpers = _load_helpers()
 
 
 @pytest.fixture(scope="module")
-def build_dir(shared_data, tmp_path_factory) -> Path:
-    """MATH + Omni-MATH + HARP proof rows; some rejected at ingest and by the rule filters.
-
-    Kept rows carry a ``solve_rate_tiny`` signal (a deterministic fraction) for the histogram.
-    """
-    problems = helpers.shared_problems(shared_data, 120, 200, 8)
-    solve_rates = [(int(p.id[:4], 16) % 9) / 8 for p in problems]
-    return helpers.make_build(tmp_path_factory.mktemp("build"), problems, extra_columns={"solve_rate_tiny": solve_rates})
+def build_dir(shared_data, tmp_path_factory, tiny_model, export_helpers) -> Path:
+    """A real build of MATH + Omni-MATH + HARP proof rows: rule filters, then a real solve-rate
+    stage on the tiny CPU model (column ``solve_rate_tiny``, for the histogram)."""
+    return export_helpers.real_build(tmp_path_factory.mktemp("build"), shared_data, n_math=120, n_omni=200,
+                              n_harp_proof=8, tiny_model=tiny_model)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +43,7 @@ def _number(cell: str) -> int | None:
     return None if cell == "—" else int(cell.replace(",", ""))
 
 
-def test_metadata_validates_as_a_hub_dataset_card(card, build_dir):
+def test_metadata_validates_as_a_hub_dataset_card(card, build_dir, export_helpers):
     text = card.readme.read_text()
     validate_card(text)
     loaded = DatasetCard.load(card.readme)
@@ -73,7 +57,7 @@ def test_metadata_validates_as_a_hub_dataset_card(card, build_dir):
     info = data["dataset_info"]
     assert info["splits"][0]["num_examples"] == stats["kept"]
     names = [f["name"] for f in info["features"]]
-    assert names[:12] == helpers.core_schema_names() and "solve_rate_tiny" in names
+    assert names[:12] == export_helpers.core_schema_names() and "solve_rate_tiny" in names
 
 
 def test_card_shows_the_funnel_and_reasons_of_stats_json(card, build_dir):
@@ -100,13 +84,16 @@ def test_card_shows_the_funnel_and_reasons_of_stats_json(card, build_dir):
     assert f"| ingested | {stats['ingested']:,} |" in text and f"| kept | {stats['kept']:,} |" in text
 
 
-def test_card_lists_sources_settings_and_citations(card):
+def test_card_lists_sources_settings_and_citations(card, build_dir):
     text = card.readme.read_text()
-    assert "| math | hendrycks/competition_math | 71b758ecc688b2822d07ffa7f8393299f1dc7cac | MIT |" in text
+    info = json.loads((build_dir / "build.json").read_text())
+    assert "| math | EleutherAI/hendrycks_math | local file `math/sample.jsonl` | MIT |" in text
     assert "local file `harp/proof_based.jsonl`" in text
-    assert "| rule_filters | `multiple_choice` | yes | {\"min_options\": 3} |" in text
-    assert "Answer verifier: math-verify 0.9.0." in text
-    assert "| rule_filters | `filters` | `4e5f6a7b4e5f6a7b` |" in text
+    assert "| rule_filters | `multiple_choice` | yes |" in text and "| rule_filters | `proof` | yes |" in text
+    assert f"Answer verifier: math-verify {info['versions']['math-verify']}." in text
+    fingerprint = next(s["fingerprint"] for s in info["stages"] if s["name"] == "rule_filters")
+    assert f"| rule_filters | `filters` | `{fingerprint[:16]}` |" in text
+    assert "model: " in text or "tiny" in text  # the solve-rate model is listed among the settings
     citation = text[text.index("## Citation") :]
     assert "albalak2025bigmath" in citation and "hendrycksmath2021" in citation and "gao2024omnimath" in citation
 

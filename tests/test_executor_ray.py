@@ -128,7 +128,7 @@ def test_samples_recipe_byte_identical_to_local_executor(tmp_path, shared_data, 
     assert sum(again.shards_run.values()) == 0  # a finished Ray build is fully cached
 
 
-def test_stateful_stage_runs_in_actors_with_a_real_model(tmp_path, shared_data, ray_address, tiny_chat_model):
+def test_stateful_stage_runs_in_actors_with_a_real_model(tmp_path, shared_data, ray_address, tiny_model):
     """``llm_judges`` (stateful) on a CPU transformers backend: the actor loads the model once and
     runs every shard on one thread (the SQLite request cache is bound to the thread that opened it)."""
     from bigmath.executors.ray import RayExecutor, stage_resources
@@ -136,7 +136,7 @@ def test_stateful_stage_runs_in_actors_with_a_real_model(tmp_path, shared_data, 
     from bigmath.pipeline.recipe import load_recipe
 
     judges = {"type": "llm_judges", "judges": ["judge_proof"], "progress": False,
-              "backend": {"type": "transformers", "model": str(tiny_chat_model), "alias": "tiny", "device": "cpu",
+              "backend": {"type": "transformers", "model": str(tiny_model), "alias": "tiny", "device": "cpu",
                           "threads": 1}}
     recipe = load_recipe(_recipe(tmp_path, shared_data, shard_size=20, extra_stages=[judges], limit=20))
     assert type(recipe.stages[1]).stateful and stage_resources(recipe.stages[1]) == (1.0, 0.0)
@@ -276,17 +276,6 @@ def test_rejects_bad_settings():
     assert isinstance(get_executor("ray", workers=2, address="auto"), RayExecutor)  # connects lazily
     with pytest.raises(ValueError, match="no Ray cluster answers there"):
         _check_reachable("127.0.0.1:1")  # ray.init itself would retry for ever
-
-
-@pytest.fixture(scope="module")
-def tiny_chat_model(tmp_path_factory) -> Path:
-    from bigmath.llm.tiny import build_tiny_chat_model
-
-    path = tmp_path_factory.getbasetemp() / "bigmath-tiny-chat-model"
-    if not (path / "READY").exists():
-        build_tiny_chat_model(path)
-        (path / "READY").write_text("ok\n")
-    return path
 
 
 if __name__ == "__main__":

@@ -2,45 +2,34 @@
 
 from __future__ import annotations
 
-import dataclasses
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import datasets
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from datasets import List, Value
 
 from bigmath.export.formats import DEFAULT_INSTRUCTION, ExportOptions
 from bigmath.export.writer import assign_splits, export_build, split_of
-from bigmath.schema import table_to_problems
 
 
-
-def _load_helpers():
-    """Import tests/export_helpers.py (importlib mode: test modules cannot import each other)."""
-    key = "bigmath_tests_export_helpers"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("export_helpers.py"))
-        sys.modules[key] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-helpers = _load_helpers()
 MESSAGES = List({"role": Value("string"), "content": Value("string")})
 
 
 @pytest.fixture(scope="module")
-def build_dir(shared_data, tmp_path_factory) -> Path:
-    """A build of 80 MATH + 40 Omni-MATH + 6 HARP proof rows; answer-less rows stay kept."""
-    problems = helpers.shared_problems(shared_data, 80, 40, 6)
-    rollouts = [[f"Working... so the answer is $\\boxed{{{p.answer}}}$."] if p.source == "harp" else [] for p in problems]
-    return helpers.make_build(
-        tmp_path_factory.mktemp("build"), problems, extra_columns={"correct_rollouts": rollouts}, keep_missing_answers=True
-    )
+def build_dir(shared_data, tmp_path_factory, export_helpers) -> Path:
+    """A real build of 80 MATH + 40 Omni-MATH + 6 HARP proof rows with only the multiple-choice
+    filter, so the answer-less HARP proof rows stay kept. Their kept rows then get one
+    verified-correct rollout each in ``solve_rate_tiny_correct_rollouts``, the column the
+    solve-rate stage writes (no CPU model here solves problems, so it is added to the file)."""
+    build = export_helpers.real_build(tmp_path_factory.mktemp("build"), shared_data, filters=("multiple_choice",))
+    kept = pq.read_table(build / "kept.parquet")
+    rollouts = [["Working... so the proof is complete: $\\blacksquare$."] if source == "harp" else []
+                for source in kept.column("source").to_pylist()]
+    kept = kept.append_column("solve_rate_tiny_correct_rollouts", pa.array(rollouts, pa.list_(pa.string())))
+    return export_helpers.rewrite_kept(build, tmp_path_factory.mktemp("build_with_rollouts") / "out", kept)
 
 
 def _load(out: Path) -> datasets.DatasetDict:
@@ -49,10 +38,6 @@ def _load(out: Path) -> datasets.DatasetDict:
 
 def _kept_count(build_dir: Path) -> int:
     return pq.read_metadata(build_dir / "kept.parquet").num_rows
-
-
-def _few_problems(build_dir: Path) -> list:
-    return table_to_problems(pq.read_table(build_dir / "kept.parquet").slice(0, 3))
 
 
 def _kept_harp(build_dir: Path) -> int:
@@ -150,14 +135,16 @@ def test_export_is_byte_identical_on_rerun(build_dir, tmp_path):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
 
 
-def test_bad_inputs_give_clear_errors(build_dir, tmp_path):
+def test_bad_inputs_give_clear_errors(build_dir, tmp_path, export_helpers):
     with pytest.raises(ValueError, match="unknown export format 'grpo'; known formats: verl, trl-grpo"):
         export_build(build_dir, "grpo", tmp_path)
     with pytest.raises(ValueError, match="needs a tokenizer"):
         export_build(build_dir, "verl", tmp_path, max_prompt_tokens=100)
     with pytest.raises(ValueError, match="kept.parquet: file not found"):
         export_build(tmp_path, "verl", tmp_path / "x")
-    broken = helpers.make_build(tmp_path / "broken", [dataclasses.replace(p, problem=" ") for p in _few_problems(build_dir)])
+    kept = pq.read_table(build_dir / "kept.parquet").slice(0, 3)
+    blank = kept.set_column(kept.column_names.index("problem"), "problem", pa.array([" "] * 3))
+    broken = export_helpers.rewrite_kept(build_dir, tmp_path / "broken", blank)
     with pytest.raises(ValueError, match=r"kept.parquet: row 0 \(id \w+\): field 'problem' is empty"):
         export_build(broken, "verl", tmp_path / "y")
 

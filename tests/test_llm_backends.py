@@ -25,7 +25,6 @@ import pytest
 from bigmath.llm.base import BackendError, GenerationRequest, SamplingParams
 from bigmath.llm.base import SamplingParams as OurParams
 from bigmath.llm.config import BackendConfig
-from bigmath.llm.tiny import build_tiny_chat_model
 from bigmath.llm.transformers_backend import TransformersBackend
 
 CONVERSATIONS = [
@@ -33,16 +32,6 @@ CONVERSATIONS = [
     [{"role": "user", "content": "Prove that $\\sqrt{2}$ is irrational."}],
     [{"role": "user", "content": "Find $x$ if $2x + 3 = 11$."}],
 ]
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory) -> Path:
-    """A random-weight chat model, built once per test session (shared by the test_llm_* files)."""
-    path = tmp_path_factory.getbasetemp() / "bigmath-tiny-chat-model"
-    if not (path / "READY").exists():
-        build_tiny_chat_model(path)
-        (path / "READY").write_text("ok\n")
-    return path
 
 
 def _free_port() -> int:

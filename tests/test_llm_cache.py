@@ -24,20 +24,9 @@ from bigmath.llm.config import BackendConfig
 from bigmath.llm.generate import CachedGenerator
 from bigmath.llm.judge_stage import LLMJudgeStage
 from bigmath.llm.prompts import load_template
-from bigmath.llm.tiny import build_tiny_chat_model
 from bigmath.llm.transformers_backend import TransformersBackend
 from bigmath.pipeline.stage import StageContext
 from bigmath.schema import Problem, problems_to_table
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory) -> Path:
-    """A random-weight chat model, built once per test session (shared by the test_llm_* files)."""
-    path = tmp_path_factory.getbasetemp() / "bigmath-tiny-chat-model"
-    if not (path / "READY").exists():
-        build_tiny_chat_model(path)
-        (path / "READY").write_text("ok\n")
-    return path
 
 
 @pytest.fixture(scope="module")

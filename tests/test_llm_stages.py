@@ -27,19 +27,8 @@ from bigmath.llm.judge_stage import LLMJudgeStage
 from bigmath.llm.labels import parse_label
 from bigmath.llm.prompts import PromptTemplate, load_template
 from bigmath.llm.solve_rate import SolveRateStage
-from bigmath.llm.tiny import build_tiny_chat_model
 from bigmath.pipeline.stage import StageContext, StageSkipped
 from bigmath.schema import Problem, problems_to_table
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory) -> Path:
-    """A random-weight chat model, built once per test session (shared by the test_llm_* files)."""
-    path = tmp_path_factory.getbasetemp() / "bigmath-tiny-chat-model"
-    if not (path / "READY").exists():
-        build_tiny_chat_model(path)
-        (path / "READY").write_text("ok\n")
-    return path
 
 
 def _jsonl(shared_data: Path, rel: str, n: int) -> list[dict]:

@@ -6,8 +6,6 @@ HTTP stand-in for the Hub started by the test), so no network is needed.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import datasets
@@ -22,23 +20,11 @@ from bigmath.export.hub import HubPushError, build_hub_folder, push, shard_count
 TOKEN = "hf_test_token_5f2c"
 
 
-def _load_helpers():
-    """Import tests/export_helpers.py (importlib mode: test modules cannot import each other)."""
-    key = "bigmath_tests_export_helpers"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("export_helpers.py"))
-        sys.modules[key] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-helpers = _load_helpers()
-hub_server = helpers.load_helper("hub_server")
 
 
 @pytest.fixture(scope="module")
-def build_dir(shared_data, tmp_path_factory) -> Path:
-    return helpers.make_build(tmp_path_factory.mktemp("build"), helpers.shared_problems(shared_data, 150, 100, 4))
+def build_dir(shared_data, tmp_path_factory, export_helpers) -> Path:
+    return export_helpers.real_build(tmp_path_factory.mktemp("build"), shared_data, n_math=150, n_omni=100, n_harp_proof=4)
 
 
 @pytest.fixture
@@ -70,7 +56,7 @@ def test_dry_run_folder_loads_back_with_datasets(build_dir, tmp_path):
     assert all((again.root / f).read_bytes() == (hub / f).read_bytes() for f in again.files)
 
 
-def test_push_uploads_the_folder_in_one_commit(build_dir, tmp_path, classic_lfs, monkeypatch):
+def test_push_uploads_the_folder_in_one_commit(build_dir, tmp_path, classic_lfs, monkeypatch, hub_server):
     """The CLI as a user runs it: HF_ENDPOINT and HF_TOKEN from the environment."""
     with hub_server.FakeHub(token=TOKEN) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
@@ -91,7 +77,7 @@ def test_push_uploads_the_folder_in_one_commit(build_dir, tmp_path, classic_lfs,
         assert any(method == "PUT" for method, _ in hub.requests)  # parquet and PNGs went by LFS upload
 
 
-def test_second_push_replaces_stale_shards(build_dir, tmp_path, classic_lfs):
+def test_second_push_replaces_stale_shards(build_dir, tmp_path, classic_lfs, hub_server):
     with hub_server.FakeHub(token=TOKEN) as hub:
         push(build_dir, "bigmath-org/math-rl", token=TOKEN, endpoint=hub.url, folder=tmp_path / "a", max_shard_size="100KB")
         first = sorted(f for f in hub.files("bigmath-org/math-rl") if f.startswith("data/"))
@@ -103,7 +89,7 @@ def test_second_push_replaces_stale_shards(build_dir, tmp_path, classic_lfs):
         assert pq.read_table(tmp_path / "b" / "data" / "train-00000-of-00001.parquet").num_rows == _kept_rows(build_dir)
 
 
-def test_push_to_a_branch(build_dir, tmp_path, classic_lfs):
+def test_push_to_a_branch(build_dir, tmp_path, classic_lfs, hub_server):
     with hub_server.FakeHub(token=TOKEN) as hub:
         result = push(build_dir, "math-rl", token=TOKEN, endpoint=hub.url, revision="v0.1", folder=tmp_path)
         assert result.commit_url.startswith(f"{hub.url}/datasets/tester/math-rl/commit/")  # bare name -> user's repo
@@ -112,7 +98,7 @@ def test_push_to_a_branch(build_dir, tmp_path, classic_lfs):
         assert hub.commits[0]["branch"] == "v0.1"
 
 
-def test_clear_errors(build_dir, tmp_path):
+def test_clear_errors(build_dir, tmp_path, hub_server):
     with hub_server.FakeHub(token=TOKEN) as hub:
         with pytest.raises(HubPushError, match="'someone-else', which user 'tester' cannot write to; pick a repo under: tester, bigmath-org"):
             push(build_dir, "someone-else/data", token=TOKEN, endpoint=hub.url, folder=tmp_path)

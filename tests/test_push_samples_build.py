@@ -8,10 +8,8 @@ recipe, and the last test checks it against the ``stats.json`` of that build, co
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import datasets
@@ -22,17 +20,7 @@ from bigmath.cli import app
 from bigmath.export.card import validate_card
 from bigmath.export.hub import push
 
-def _load_helpers():
-    """Import tests/export_helpers.py (importlib mode: test modules cannot import each other)."""
-    key = "bigmath_tests_export_helpers"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("export_helpers.py"))
-        sys.modules[key] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[key]
 
-
-hub_server = _load_helpers().load_helper("hub_server")
 
 
 def _funnel_cells(text: str) -> dict[tuple[str, str], int]:
@@ -53,7 +41,7 @@ def _check_card_against_stats(text: str, stats: dict) -> None:
             assert f"| {stage['name']} | `{reason}` | {count:,} |" in text
 
 
-def test_samples_build_exports_cards_and_pushes(samples_build, tmp_path, monkeypatch):
+def test_samples_build_exports_cards_and_pushes(samples_build, tmp_path, monkeypatch, hub_server):
     stats = json.loads((samples_build / "stats.json").read_text())
     kept_rows = pq.read_metadata(samples_build / "kept.parquet").num_rows
     assert stats["kept"] == kept_rows and stats["rejected"] > 0 and len(stats["sources"]) >= 5

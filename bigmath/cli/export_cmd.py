@@ -36,7 +36,9 @@ def export_command(
     label_key: str = typer.Option("label", help="openrlhf: label column (OpenRLHF --label_key)."),
     chat: bool = typer.Option(True, "--chat/--plain", help="openrlhf: input as chat messages or a plain string."),
     sft_target: str = typer.Option("auto", help="sft: assistant turn from 'solution', 'rollout' or 'auto'."),
-    rollouts_column: str = typer.Option("correct_rollouts", help="sft: column of verified-correct rollouts."),
+    rollouts_column: Optional[str] = typer.Option(
+        None, help="sft: column of verified-correct rollouts (default: the solve-rate stage's "
+                   "solve_rate_<alias>_correct_rollouts, when present)."),
 ) -> None:
     """Export the kept rows of a build for an RL or SFT trainer (verl, TRL GRPO, OpenRLHF, SFT)."""
     from bigmath.export.build_output import BuildOutputError

@@ -48,7 +48,8 @@ class LocalExecutor:
             return
         context = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(run_shard, stage, ctx, task): task for task in tasks}
+            worker_ctx = ctx.for_workers()
+            futures = {pool.submit(run_shard, stage, worker_ctx, task): task for task in tasks}
             try:
                 for future in concurrent.futures.as_completed(futures):
                     on_done(futures[future], future.result())

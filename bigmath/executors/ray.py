@@ -206,10 +206,10 @@ class RayExecutor:
         options = {"batch_format": "pyarrow", "batch_size": 1, "num_cpus": cpus, "udf_modifying_row_count": False}
         if gpus > 0 or type(stage).stateful:
             size = min(n_tasks, self.workers if gpus == 0 else max(1, int(total.get("GPU", 0) // gpus)))
-            return shards.map_batches(_ShardActor, fn_constructor_kwargs={"stage": stage, "ctx": ctx},
+            return shards.map_batches(_ShardActor, fn_constructor_kwargs={"stage": stage, "ctx": ctx.for_workers()},
                                       compute=ray.data.ActorPoolStrategy(size=size),
                                       num_gpus=gpus or None, **options)
-        return shards.map_batches(_process_shards, fn_kwargs={"stage": stage, "ctx": ctx},
+        return shards.map_batches(_process_shards, fn_kwargs={"stage": stage, "ctx": ctx.for_workers()},
                                   compute=ray.data.TaskPoolStrategy(size=min(n_tasks, self.workers)), **options)
 
     def _run_on_driver(self, stage, ctx, tasks, on_done) -> None:

@@ -61,8 +61,9 @@ class ExportOptions:
         chat: ``openrlhf`` input as chat messages (True) or as a plain string (False).
         sft_target: ``sft`` assistant turn: ``solution``, ``rollout`` or ``auto`` (the reference
             solution when there is one, else the first verified-correct rollout).
-        rollouts_column: column of verified-correct rollouts (list<string>) written by the
-            solve-rate stage; optional, absent columns are treated as empty.
+        rollouts_column: column of verified-correct rollouts (list<string>); None = the solve-rate
+            stage's ``solve_rate_<alias>_correct_rollouts`` when the build has one. Absent
+            columns are treated as empty.
     """
 
     instruction: str = DEFAULT_INSTRUCTION
@@ -71,7 +72,7 @@ class ExportOptions:
     label_key: str = "label"
     chat: bool = True
     sft_target: str = "auto"
-    rollouts_column: str = "correct_rollouts"
+    rollouts_column: str | None = None
 
     def __post_init__(self) -> None:
         if self.sft_target not in ("auto", "solution", "rollout"):
@@ -134,7 +135,8 @@ def sft_target(row: dict[str, Any], options: ExportOptions) -> tuple[str, str]:
         RowExcluded: ``export:no_solution`` when the chosen target is missing or empty.
     """
     solution = (row.get("solution") or "").strip()
-    rollouts = [r for r in (row.get(options.rollouts_column) or []) if r and r.strip()]
+    column = options.rollouts_column
+    rollouts = [r for r in ((row.get(column) if column else None) or []) if r and r.strip()]
     if options.sft_target in ("auto", "solution") and solution:
         return "solution", solution
     if options.sft_target in ("auto", "rollout") and rollouts:

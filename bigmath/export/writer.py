@@ -116,6 +116,13 @@ def _drop_overlong(
     return excluded
 
 
+def rollouts_column(columns: list[str]) -> str | None:
+    """The solve-rate stage's verified-correct rollouts column (``solve_rate_<alias>_correct_rollouts``)
+    among ``columns``, the first in name order when there are several; None when there is none."""
+    found = sorted(c for c in columns if c.startswith("solve_rate_") and c.endswith("_correct_rollouts"))
+    return found[0] if found else None
+
+
 def export_build(
     build: BuildOutput | str | Path,
     format_name: str,
@@ -155,6 +162,8 @@ def export_build(
     build = build if isinstance(build, BuildOutput) else BuildOutput.open(build)
     counter = PromptTokenCounter(tokenizer) if max_prompt_tokens is not None else None
     kept = build.kept
+    if options.rollouts_column is None:
+        options = dataclasses.replace(options, rollouts_column=rollouts_column(kept.column_names))
     rows = kept.to_pylist()
     splits = assign_splits([r["id"] for r in rows], test_size, seed)
 

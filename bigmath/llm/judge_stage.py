@@ -42,6 +42,20 @@ def check_backend(stage: str, backend: BackendConfig | None, ctx: StageContext) 
         raise StageSkipped(f"{stage}: {reason}; rows pass through without LLM columns")
 
 
+def open_generator(
+    backend: BackendConfig, ctx: StageContext, *, chunk_size: int, progress: bool
+) -> tuple[Any, Any, Any]:
+    """Build ``backend``, open the build's request cache (``ctx.cache_dir/llm/requests.sqlite``) and
+    return ``(backend, cache, CachedGenerator)``; the caller closes backend and cache."""
+    from bigmath.llm.cache import RequestCache
+    from bigmath.llm.generate import CachedGenerator
+
+    built = backend.build()
+    cache = RequestCache(ctx.cache_dir / "llm" / "requests.sqlite")
+    generator = CachedGenerator(built, cache, chunk_size=chunk_size, progress=progress, live=live_progress(ctx))
+    return built, cache, generator
+
+
 def live_progress(ctx: StageContext) -> Any:
     """The build's running rich Progress when the engine passed one, else None."""
     return ctx.progress if hasattr(ctx.progress, "add_task") else None
@@ -117,14 +131,9 @@ class LLMJudgeStage(Stage):
         check_backend(self.label(), self.backend, ctx)
 
     def setup(self, ctx: StageContext) -> None:
-        from bigmath.llm.cache import RequestCache
-        from bigmath.llm.generate import CachedGenerator
-
         assert self.backend is not None  # check() ran first
-        self._backend = self.backend.build()
-        self._cache = RequestCache(ctx.cache_dir / "llm" / "requests.sqlite")
-        self._generator = CachedGenerator(self._backend, self._cache, chunk_size=self.chunk_size,
-                                          progress=self.progress, live=live_progress(ctx))
+        self._backend, self._cache, self._generator = open_generator(
+            self.backend, ctx, chunk_size=self.chunk_size, progress=self.progress)
         for judge in self.judges:
             judge.bind(self._generator, self.backend.alias)
 

@@ -17,7 +17,9 @@ Recipe form::
 Columns (``<a>`` = backend alias): ``solve_rate_<a>`` (float64, null when nothing was graded),
 ``solve_rate_<a>_n_samples``, ``_n_graded`` (correct + wrong + no readable answer),
 ``_n_correct``, ``_n_no_answer`` (unparseable prediction), ``_n_timeout`` and
-``_n_unparseable_gold`` (int32). Problems without a reference answer get no rollouts.
+``_n_unparseable_gold`` (int32), and ``solve_rate_<a>_correct_rollouts`` (list<string>: the first
+``keep_correct_rollouts`` verified-correct rollouts, for SFT exports). Problems without a
+reference answer get no rollouts.
 Reasons: ``solve_rate:too_hard``, ``solve_rate:too_easy``, ``solve_rate:ungradable``.
 By default every row is kept and the measurement recorded (decide later, re-threshold freely).
 """
@@ -33,7 +35,7 @@ from pydantic import Field, PrivateAttr
 from bigmath.annotate import to_ledger
 from bigmath.llm.base import SamplingParams
 from bigmath.llm.config import BackendConfig
-from bigmath.llm.judge_stage import check_backend, live_progress
+from bigmath.llm.judge_stage import check_backend, open_generator
 from bigmath.pipeline.stage import Resources, Stage, StageContext, StageResult
 from bigmath.registry import register_stage
 
@@ -76,6 +78,9 @@ class SolveRateStage(Stage):
         drop_ungradable: reject rows with no graded rollout (no answer, unparseable gold).
         grade_workers: verifier worker processes; grade_timeout_s: seconds per pair.
         chunk_size: rollouts per backend call and cache commit.
+        keep_correct_rollouts: how many verified-correct rollouts to keep per problem (in sample
+            order) in ``solve_rate_<a>_correct_rollouts``; ``bigmath export --format sft`` uses
+            them for problems without a reference solution. 0 keeps none.
     """
 
     name: ClassVar[str] = "solve_rate"
@@ -96,6 +101,7 @@ class SolveRateStage(Stage):
     grade_workers: int = Field(2, ge=1)
     grade_timeout_s: float = Field(5.0, gt=0)
     chunk_size: int = Field(2048, ge=1)
+    keep_correct_rollouts: int = Field(1, ge=0)
     progress: bool = True
 
     _backend: Any = PrivateAttr(default=None)
@@ -126,14 +132,9 @@ class SolveRateStage(Stage):
         check_backend(self.label(), self.backend, ctx)
 
     def setup(self, ctx: StageContext) -> None:
-        from bigmath.llm.cache import RequestCache
-        from bigmath.llm.generate import CachedGenerator
-
         assert self.backend is not None  # check() ran first
-        self._backend = self.backend.build()
-        self._cache = RequestCache(ctx.cache_dir / "llm" / "requests.sqlite")
-        self._generator = CachedGenerator(self._backend, self._cache, chunk_size=self.chunk_size,
-                                          progress=self.progress, live=live_progress(ctx))
+        self._backend, self._cache, self._generator = open_generator(
+            self.backend, ctx, chunk_size=self.chunk_size, progress=self.progress)
 
     def measure(self, ids: list[str], problems: list[str], answers: list[str | None]) -> list[dict[str, Any]]:
         """Roll out and grade; one :func:`tally` dict per problem (no rollouts without an answer)."""
@@ -147,9 +148,11 @@ class SolveRateStage(Stage):
         predictions = [text for texts in replies for text in texts]
         verdicts = check_many(golds, predictions, workers=self.grade_workers, timeout_s=self.grade_timeout_s)
         outcomes = [str(getattr(v.outcome, "value", v.outcome)) for v in verdicts]
-        results = [tally([]) for _ in ids]
+        results = [{**tally([]), "correct_rollouts": []} for _ in ids]
         for k, i in enumerate(gradable):
-            results[i] = tally(outcomes[k * self.samples : (k + 1) * self.samples])
+            mine = slice(k * self.samples, (k + 1) * self.samples)
+            correct = [text for text, outcome in zip(predictions[mine], outcomes[mine]) if outcome == "correct"]
+            results[i] = {**tally(outcomes[mine]), "correct_rollouts": correct[: self.keep_correct_rollouts]}
         return results
 
     def _reason(self, result: dict[str, Any]) -> str | None:
@@ -171,6 +174,8 @@ class SolveRateStage(Stage):
         out = table
         columns = {self.column(): pa.array([r["solve_rate"] for r in results], pa.float64())}
         columns.update({self.column(c): pa.array([r[c] for r in results], pa.int32()) for c in _COUNTS})
+        columns[self.column("correct_rollouts")] = pa.array([r["correct_rollouts"] for r in results],
+                                                            pa.list_(pa.string()))
         for name, values in columns.items():
             if name in out.column_names:
                 out = out.set_column(out.column_names.index(name), name, values)

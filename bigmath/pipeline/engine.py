@@ -185,12 +185,12 @@ def _run_stage(planned, upstream, runner, out_dir, gpu, progress, result):
     result.shards_run[planned.label] = len(pending)
     progress.advance(bar, sum(parquet_rows(t.input) for t in tasks if t.is_done()))
     ctx = StageContext(stage_dir=planned.dir, inputs=[t.input for t in tasks], cache_dir=out_dir / "cache",
-                       out_dir=out_dir, workers=runner.workers, gpu_available=gpu)
+                       out_dir=out_dir, workers=runner.workers, gpu_available=gpu, progress=progress)
     ctx.cache_dir.mkdir(parents=True, exist_ok=True)
     stage = planned.stage
     if pending and stage.global_step and not (planned.dir / "prepare.done").exists():
         progress.update(bar, description=f"{planned.label} (prepare)")
-        stage.prepare(dataclasses.replace(ctx, progress=progress))
+        stage.prepare(ctx)
         (planned.dir / "prepare.done").write_text("ok\n")
         progress.update(bar, description=planned.label)
     runner.run_stage(stage, ctx, pending, lambda task, stats: progress.advance(bar, stats["input"]))

@@ -47,8 +47,9 @@ class StageContext:
         workers: number of worker processes the executor uses for this stage.
         shard_index: index of the shard being processed (None in ``prepare``/``setup``).
         gpu_available: True when a GPU backend is configured / visible.
-        progress: the build's live ``rich.progress.Progress`` during ``prepare`` (None in worker
-            processes); pass it to :func:`bigmath.progress.track` for bars on long steps.
+        progress: the build's live ``rich.progress.Progress`` in code that runs in the driver
+            (``prepare``; ``setup``/``process`` of in-process stages), None in worker processes;
+            pass it to :func:`bigmath.progress.track` for bars on long steps.
     """
 
     stage_dir: Path
@@ -59,6 +60,10 @@ class StageContext:
     shard_index: int | None = None
     gpu_available: bool = False
     progress: Any = None
+
+    def for_workers(self) -> "StageContext":
+        """This context without the driver-only live ``progress`` (what worker processes get)."""
+        return dataclasses.replace(self, progress=None)
 
 
 @dataclasses.dataclass
