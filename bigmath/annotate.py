@@ -103,6 +103,9 @@ def split(annotated: Annotated, stage: str) -> tuple[pa.Table, pa.Table]:
     the others in the ledger layout of :func:`bigmath.schema.rejected_schema`: ``stage``,
     ``reason`` (the first reason), ``reasons`` (all), ``duplicate_of`` and ``similarity``.
     """
+    missing = [c for c in ("id", "source") if c not in annotated.table.column_names]
+    if missing:
+        raise KeyError(f"split needs the columns id and source (the rejected ledger's keys); the table lacks {missing}")
     table = with_flags(annotated)
     keep_mask = pa.array([not r for r in annotated.reasons], pa.bool_())
     kept = table.filter(keep_mask)

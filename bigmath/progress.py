@@ -54,3 +54,18 @@ def track(description: str, total: int | None, progress: Progress | None = None)
         yield lambda n=1: own.advance(task, n)
     finally:
         own.stop()
+
+
+@contextlib.contextmanager
+def quiet_model_loading() -> Iterator[None]:
+    """Hide transformers' own tqdm bars ("Loading weights ...") while a model loads, so they do not
+    break into the build's rich display; restores the previous setting afterwards."""
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()

@@ -99,7 +99,8 @@ with warnings.catch_warnings():
                 answer = clean_answer(_as_text(row, self.answer_field))
             else:
                 answer = boxed_answer(solution) if self.boxed_answer else None
-            mapped = [f for f in (self.problem_field, self.answer_field, self.solution_field, self.subset_field) if f]
+            mapped = [f for f in (self.problem_field, self.answer_field, self.solution_field, self.subset_field,
+                                  self.id_field) if f]
             return self.make_problem(
                 source_id=source_id,
                 problem=problem,

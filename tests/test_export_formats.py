@@ -110,7 +110,7 @@ def test_sft_uses_solutions_then_rollouts(build_dir, tmp_path):
     assert {targets[i] for i in targets if sources[i] == "harp"} <= {"solution"}  # harp rows have solution_1
     rollout_only = export_build(build_dir, "sft", tmp_path / "rollouts", ExportOptions(sft_target="rollout"))
     harp = _kept_harp(build_dir)
-    assert rollout_only.rows["train"] == harp and rollout_only.excluded == {"export:no_solution": _kept_count(build_dir) - harp}
+    assert rollout_only.rows["train"] == harp and rollout_only.excluded == {"export:no_rollout": _kept_count(build_dir) - harp}
     assert set(_load(tmp_path / "rollouts")["train"]["target"]) == {"rollout"}
     assert report.excluded.get("export:no_solution", 0) + report.rows["train"] == _kept_count(build_dir)
 

@@ -133,7 +133,15 @@ def test_majority_votes():
     assert majority(["yes", "no", "yes"]) == ("yes", {"no": 1, "yes": 2})
     assert majority(["yes", "no"])[0] == TIE
     assert majority([UNPARSEABLE, UNPARSEABLE])[0] == UNPARSEABLE
-    assert majority([UNPARSEABLE, "no"]) == ("no", {"no": 1, UNPARSEABLE: 1})
+    assert majority([UNPARSEABLE, "no"]) == (TIE, {"no": 1, UNPARSEABLE: 1})
+    # unreadable replies vote: one readable "yes" out of three is not a yes
+    assert majority(["yes", UNPARSEABLE, UNPARSEABLE]) == (UNPARSEABLE, {"yes": 1, UNPARSEABLE: 2})
+    assert majority(["yes", "yes", UNPARSEABLE])[0] == "yes"
+
+
+def test_a_letter_inside_garbage_is_not_a_label():
+    assert parse_label("\n\x0e\ufffd\ufffd y") == UNPARSEABLE
+    assert parse_label("**Y**") == "yes" and parse_label(" n. ") == "no" and parse_label("y") == "yes"
 
 
 def test_template_errors_name_file_and_line(tmp_path):

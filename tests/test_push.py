@@ -77,6 +77,20 @@ def test_push_uploads_the_folder_in_one_commit(build_dir, tmp_path, classic_lfs,
         assert any(method == "PUT" for method, _ in hub.requests)  # parquet and PNGs went by LFS upload
 
 
+def test_dry_run_folder_uploads_with_upload_folder(build_dir, tmp_path, classic_lfs, hub_server):
+    """The folder ``push --dry-run`` leaves is what ``HfApi.upload_folder`` (or ``hf upload``) sends."""
+    from huggingface_hub import HfApi
+
+    folder = build_hub_folder(build_dir, tmp_path / "hub", repo_id="tester/by-hand", max_shard_size="150KB")
+    with hub_server.FakeHub(token=TOKEN) as hub:
+        api = HfApi(endpoint=hub.url, token=TOKEN)
+        api.create_repo("tester/by-hand", repo_type="dataset")
+        api.upload_folder(repo_id="tester/by-hand", repo_type="dataset", folder_path=folder.root)
+        remote = hub.files("tester/by-hand")
+        assert sorted(remote) == folder.files
+        assert all(remote[name] == (folder.root / name).read_bytes() for name in remote)
+
+
 def test_second_push_replaces_stale_shards(build_dir, tmp_path, classic_lfs, hub_server):
     with hub_server.FakeHub(token=TOKEN) as hub:
         push(build_dir, "bigmath-org/math-rl", token=TOKEN, endpoint=hub.url, folder=tmp_path / "a", max_shard_size="100KB")

@@ -24,7 +24,7 @@ def test_custom_maps_fields_of_a_real_jsonl(shared_data):
     assert len(results) == 30 and all(isinstance(r, Problem) for r in results)
     first = results[0]
     assert first.source == "aime24" and first.license == "MIT" and first.source_id == "60" and first.answer == "204"
-    assert first.solution and set(json.loads(first.meta)) == {"id", "url", "question"}
+    assert first.solution and set(json.loads(first.meta)) == {"url", "question"}  # id is source_id
     assert source.describe()["mapping"]["answer"] == "answer"
 
 

@@ -39,6 +39,8 @@ def build(
     from bigmath.pipeline.engine import build as run_build
     from bigmath.pipeline.recipe import load_recipe
 
+    if address and executor != "ray":
+        raise fail("--address is for the Ray executor; add --executor ray", code=2)
     path = config or _default_recipe()
     try:
         recipe = load_recipe(path)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from bigmath.cli.app import app, console, fail
+from bigmath.dedup import DEFAULT_MODEL, DEFAULT_TEMPLATE
 
 _INPUT_HELP = "Problems parquet (a build's kept.parquet or any file with id, source, problem)."
 
@@ -39,8 +40,36 @@ def _guarded(build_and_run) -> None:
 
     try:
         build_and_run()
-    except (InputError, ValueError, KeyError, ImportError, ValidationError, StageSkipped) as err:
+    except ValidationError as err:  # name the command-line options, not the model fields
+        problems = [f"{_OPTIONS.get(str(e['loc'][0]) if e['loc'] else '', 'input')}: {e['msg'].removeprefix('Value error, ')}"
+                    for e in err.errors()]
+        raise fail("; ".join(problems)) from None
+    except (InputError, ValueError, KeyError, ImportError, StageSkipped) as err:
         raise fail(str(err)) from None
+
+
+# stage fields -> the options that set them (for error messages)
+_OPTIONS = {"similarity_threshold": "--threshold", "epsilon": "--epsilon", "clusters": "--clusters",
+            "chain": "--chain", "minhash_threshold": "--minhash-threshold", "ngram_size": "--ngram-size",
+            "min_similarity": "--min-similarity", "embedding_threshold": "--embedding-threshold",
+            "benchmarks": "--against", "": "--threshold/--epsilon"}
+
+
+def _embedding_template(template: str, input_path: Path) -> str:
+    """``template``, or ``Problem: {problem}`` when the default one needs an ``answer`` column the
+    input lacks. Raises ValueError naming ``--template`` when a custom template needs a missing column."""
+    import pyarrow.parquet as pq
+
+    from bigmath.dedup.embeddings import template_fields
+
+    columns = set(pq.read_schema(input_path).names) if input_path.is_file() else set()
+    missing = [f for f in template_fields(template) if columns and f not in columns]
+    if missing and template == DEFAULT_TEMPLATE and missing == ["answer"]:
+        console.print("note: IN.parquet has no 'answer' column; embedding 'Problem: {problem}' instead")
+        return "Problem: {problem}"
+    if missing:
+        raise ValueError(f"--template uses column(s) {missing} that {input_path} lacks")
+    return template
 
 
 @app.command("dedup")
@@ -51,10 +80,12 @@ def dedup(
     epsilon: Optional[float] = typer.Option(None, "--epsilon", help="SemDeDup: epsilon = 1 - threshold (paper / NeMo Curator); not with --threshold."),
     clusters: Optional[int] = typer.Option(None, "--clusters", help="k-means clusters (default ceil(N / 1000))."),
     chain: str = typer.Option("semdedup", "--chain", help="semdedup: similar to any higher-ranked row; greedy: to a kept row."),
-    model: str = typer.Option("sentence-transformers/all-MiniLM-L6-v2", "--model", help="sentence-transformers name or path."),
+    model: str = typer.Option(DEFAULT_MODEL, "--model", help="sentence-transformers name or path."),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:1, ..."),
     backend: str = typer.Option("torch", "--backend", help="torch, onnx or openvino."),
-    template: str = typer.Option("Problem: {problem} Answer: {answer}", "--template", help="Text embedded per row."),
+    template: str = typer.Option(DEFAULT_TEMPLATE, "--template",
+                                 help="Text embedded per row (str.format over columns; without an answer "
+                                      "column the default embeds the problem alone)."),
     exact: bool = typer.Option(True, "--exact/--no-exact", help="Run exact (normalised text) dedup first."),
     minhash: bool = typer.Option(False, "--minhash", help="Also remove MinHash near-duplicates (datasketch)."),
     minhash_threshold: float = typer.Option(0.8, "--minhash-threshold", help="Jaccard threshold for --minhash."),
@@ -73,7 +104,7 @@ def dedup(
         if semantic:
             stages.append(SemDedupStage(similarity_threshold=threshold, epsilon=epsilon, clusters=clusters,
                                         chain=chain, model=model, device=device, backend=backend,
-                                        template=template, seed=seed))
+                                        template=_embedding_template(template, input_path), seed=seed))
         if not stages:
             raise ValueError("nothing to do: both --no-exact and --no-semantic given")
         _report(_run(input_path, stages, out, cache_dir), out)
@@ -90,7 +121,7 @@ def decontaminate(
     ngram_size: int = typer.Option(13, "--ngram-size", "-n", help="Word n-gram size."),
     min_similarity: float = typer.Option(0.9, "--min-similarity", help="Token-alignment score to flag a match."),
     embedding_threshold: Optional[float] = typer.Option(None, "--embedding-threshold", help="Also flag cosine >= T."),
-    model: str = typer.Option("sentence-transformers/all-MiniLM-L6-v2", "--model", help="Model for --embedding-threshold."),
+    model: str = typer.Option(DEFAULT_MODEL, "--model", help="Model for --embedding-threshold."),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda, ..."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Embedding cache (default OUT/cache)."),
 ) -> None:

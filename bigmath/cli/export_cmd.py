@@ -61,6 +61,8 @@ def export_command(
     console.print(f"[bold]{report.format}[/] export written to {report.out_dir}: {rows} rows")
     for reason, count in report.excluded.items():
         console.print(f"  excluded {count:,} rows: {reason} (see excluded.parquet)")
+    if not any(report.rows.values()):
+        console.print("[yellow]warning:[/] no row was exported (see the reasons above); no split file was written")
 
 
 @app.command("card")

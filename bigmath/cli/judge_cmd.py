@@ -26,7 +26,7 @@ def judge(
     device: str = typer.Option("auto", help="transformers: auto | cpu | cuda."),
     threads: Optional[int] = typer.Option(None, help="transformers: CPU threads for torch."),
     concurrency: int = typer.Option(16, help="openai: requests in flight."),
-    judges: str = typer.Option(",".join(_FAMILIES), help="Comma-separated judges, or 'none'."),
+    judges: str = typer.Option(",".join(_FAMILIES), help="Comma-separated judges (proof or judge_proof), or 'none'."),
     judge_samples: int = typer.Option(1, help="Replies per judge question (majority vote)."),
     annotate_only: bool = typer.Option(False, "--annotate-only", help="Keep every row; only add columns."),
     solve_rate: bool = typer.Option(False, "--solve-rate/--no-solve-rate", help="Also measure solve rate."),
@@ -46,7 +46,9 @@ def judge(
     from bigmath.pipeline.plan import detect_gpu
     from bigmath.pipeline.stage import StageSkipped
 
-    families = [] if judges.strip().lower() == "none" else [j.strip() for j in judges.split(",") if j.strip()]
+    # "proof" and the recipe name "judge_proof" both work
+    families = [] if judges.strip().lower() == "none" else \
+        [j.strip().removeprefix("judge_") for j in judges.split(",") if j.strip()]
     unknown = sorted(set(families) - set(_FAMILIES))
     if unknown:
         raise fail(f"unknown judge(s) {unknown}; choose from {', '.join(_FAMILIES)}")

@@ -88,6 +88,24 @@ class BenchmarkSource(BaseModel):
                              "give a path or a hub_id")
         return self
 
+    def local_file(self) -> Path | None:
+        """The local file read (``path``, or the built-in file name inside the folder ``path``);
+        None when the benchmark comes from the Hub.
+
+        Raises:
+            InputError: ``path`` is a folder and the benchmark has no built-in file name.
+        """
+        if self.path is None:
+            return None
+        path = Path(self.path)
+        if path.is_dir():
+            known = KNOWN_BENCHMARKS.get(self.name)
+            if known is None:
+                raise InputError(str(path), None, None, f"folder given for benchmark {self.name!r}, which has "
+                                 "no built-in file name; give the file itself")
+            path = path / known.file
+        return path
+
     def load(self) -> list[BenchmarkItem]:
         """Read the benchmark's problems (empty problems are skipped; they cannot contaminate).
 
@@ -98,13 +116,7 @@ class BenchmarkSource(BaseModel):
 
         known = KNOWN_BENCHMARKS.get(self.name)
         if self.path is not None:
-            path = Path(self.path)
-            if path.is_dir():
-                if known is None:
-                    raise InputError(str(path), None, None, f"folder given for benchmark {self.name!r}, which has "
-                                     "no built-in file name; give the file itself")
-                path = path / known.file
-            rows = read_local(path)
+            rows = read_local(self.local_file())
         else:
             rows = read_hub(self.hub_id or known.hub_id, split=self.split or (known.split if known else "test"),
                             configs=self.configs or (known.configs if known else (None,)), revision=self.revision)

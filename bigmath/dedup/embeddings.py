@@ -28,13 +28,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from bigmath.dedup import DEFAULT_MODEL, DEFAULT_TEMPLATE  # noqa: F401  (re-exported)
 from bigmath.pipeline.workdir import atomic_write_parquet, atomic_write_text
-from bigmath.progress import track
+from bigmath.progress import quiet_model_loading, track
 
-#: Default model: all-MiniLM-L6-v2, as in Big-Math's SemDeDup (``signals/semdedup.py``).
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-#: Default embedded text: problem and answer, as in Big-Math's ``add_semdedup_signal.py``.
-DEFAULT_TEMPLATE = "Problem: {problem} Answer: {answer}"
 _BUNDLED = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
 _ENCODE_CHUNK = 1024  # texts per encode call (one progress step)
 
@@ -74,7 +71,8 @@ def load_model(model: str = DEFAULT_MODEL, device: str = "cpu", backend: str = "
         raise ImportError(f"embedding backend {backend!r} needs {', '.join(missing)}; install "
                           f"sentence-transformers[{backend}] or use backend='torch'")
     path = resolve_model(model)
-    return SentenceTransformer(path, device=device, backend=backend, local_files_only=Path(path).exists())
+    with quiet_model_loading():
+        return SentenceTransformer(path, device=device, backend=backend, local_files_only=Path(path).exists())
 
 
 def template_fields(template: str) -> list[str]:

@@ -103,6 +103,14 @@ class SemDedupStage(SemDedupConfig, Stage):
     batch_size: int = Field(default=64, ge=1)
     _assignments: Any = PrivateAttr(default=None)
 
+    def config(self) -> dict[str, Any]:
+        """Fingerprint config with the threshold in effect, so ``epsilon: 0.02`` and
+        ``similarity_threshold: 0.98`` are the same stage (same folder, no rerun)."""
+        config = super().config()
+        config.pop("epsilon", None)
+        config["similarity_threshold"] = self.threshold
+        return config
+
     @property
     def needs_gpu(self) -> bool:
         """True when embeddings are to be computed on a CUDA device."""
@@ -189,11 +197,12 @@ class DecontaminateStage(Stage):
     @model_validator(mode="before")
     @classmethod
     def _expand(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or "benchmarks" not in data:
+        if not isinstance(data, dict) or ("benchmarks" not in data and not data.get("benchmarks_dir")):
             return data
         folder = data.get("benchmarks_dir")
         expanded: list[Any] = []
-        for spec in data["benchmarks"]:
+        # benchmarks_dir alone: the default benchmarks, read from that folder (never the Hub)
+        for spec in data.get("benchmarks", list(DEFAULT_BENCHMARKS)):
             if isinstance(spec, str) and folder and spec in KNOWN_BENCHMARKS:
                 spec = f"{spec}={folder}"
             elif (isinstance(spec, dict) and folder and spec.get("name") in KNOWN_BENCHMARKS
@@ -201,6 +210,14 @@ class DecontaminateStage(Stage):
                 spec = {**spec, "path": folder}  # {name: math500} + benchmarks_dir: the local copy
             expanded.extend(parse_benchmark(spec) if isinstance(spec, str) else [spec])
         return {**data, "benchmarks": expanded}
+
+    def config(self) -> dict[str, Any]:
+        """Fingerprint config: every field, plus the content identity of local benchmark files
+        (editing a benchmark file reruns the stage)."""
+        from bigmath.pipeline.workdir import input_identity
+
+        files = [input_identity(b.local_file()) for b in self.benchmarks if b.path is not None]
+        return {**super().config(), "benchmark_files": files}
 
     @property
     def reasons(self) -> tuple[str, ...]:  # type: ignore[override]

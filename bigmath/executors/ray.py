@@ -95,9 +95,20 @@ class _ShardActor:
     def __init__(self, stage: Stage, ctx: StageContext):
         self.ctx = ctx
         self.thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bigmath-stage")
-        self.stage = self.thread.submit(ready_stage, stage, ctx).result()
+        # a failing setup (missing benchmark file, model that cannot load) must reach the driver as
+        # the error it is: raised here, Ray would report ActorDiedError and restart the actor forever
+        self.setup_error: tuple[bytes, str] | None = None
+        try:
+            self.stage = self.thread.submit(ready_stage, stage, ctx).result()
+        except Exception as exc:
+            self.setup_error = (_pickled_error(exc), traceback.format_exc())
 
     def __call__(self, batch: pa.Table) -> pa.Table:
+        if self.setup_error is not None:
+            n = batch.num_rows
+            return pa.table({"index": batch.column("index"), "stats": pa.nulls(n, pa.string()),
+                             "error": pa.array([self.setup_error[0]] * n, pa.binary()),
+                             "traceback": pa.array([self.setup_error[1]] * n, pa.string())})
         return self.thread.submit(_process_shards, batch, self.stage, self.ctx).result()
 
     def __del__(self) -> None:

@@ -132,7 +132,8 @@ def sft_target(row: dict[str, Any], options: ExportOptions) -> tuple[str, str]:
     """Return ``(kind, text)`` of the assistant turn for ``row`` (kind ``solution`` or ``rollout``).
 
     Raises:
-        RowExcluded: ``export:no_solution`` when the chosen target is missing or empty.
+        RowExcluded: ``export:no_rollout`` (``sft_target="rollout"``) or ``export:no_solution``
+            when the chosen target is missing or empty.
     """
     solution = (row.get("solution") or "").strip()
     column = options.rollouts_column
@@ -141,7 +142,7 @@ def sft_target(row: dict[str, Any], options: ExportOptions) -> tuple[str, str]:
         return "solution", solution
     if options.sft_target in ("auto", "rollout") and rollouts:
         return "rollout", rollouts[0].strip()
-    raise RowExcluded("export:no_solution")
+    raise RowExcluded("export:no_rollout" if options.sft_target == "rollout" else "export:no_solution")
 
 
 def sft_row(row: dict[str, Any], split: str, index: int, options: ExportOptions) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 Output folder (``bigmath export OUT --format F --out DIR``)::
 
-    DIR/train.parquet     rows of the format (see bigmath.export.formats)
-    DIR/test.parquet      only when a test split is asked for
+    DIR/train.parquet     rows of the format (see bigmath.export.formats); not written when empty
+    DIR/test.parquet      only when a test split is asked for (and not empty)
     DIR/excluded.parquet  id, source, split, reason, prompt_tokens: every kept row not exported
     DIR/export.json       format, options, counts per split and per reason, the build it came from
 
@@ -193,10 +193,12 @@ def export_build(
         if split == "test" and test_size <= 0:
             continue
         out_rows = [fmt.mapper(c["row"], split, i, options) for i, c in enumerate(candidates[split])]
+        written[split] = len(out_rows)
+        if not out_rows:  # an empty parquet split breaks datasets.load_dataset; export.json says 0
+            continue
         path = out_dir / f"{split}.parquet"
         pq.write_table(pa.Table.from_pylist(out_rows, schema=schema), path)
         files.append(path)
-        written[split] = len(out_rows)
 
     excluded_path = out_dir / "excluded.parquet"
     pq.write_table(pa.Table.from_pylist(excluded, schema=EXCLUDED_SCHEMA), excluded_path)

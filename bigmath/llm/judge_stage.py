@@ -154,3 +154,5 @@ class LLMJudgeStage(Stage):
             self._backend.close()
             self._cache.close()
             self._backend = self._cache = self._generator = None
+            for judge in self.judges:  # drop the closed generator so the stage pickles (Ray actors)
+                judge.bind(None, self.backend.alias)

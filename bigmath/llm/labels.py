@@ -25,6 +25,9 @@ _LETTERS = {"y": "yes", "n": "no"}
 
 _WRAPPERS = re.compile(r"\\(?:boxed|text|textbf|mathrm|mathbf|fbox)\s*\{([^{}]*)\}")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# a reply that is one letter, bare or in markdown/punctuation ("y", "**N**", "y."); garbage around a
+# letter ("\x0e\ufffd y") is not a label
+_LONE_LETTER = re.compile(r"[*_`\"'(\[\s]*([yn])[*_`\"')\].!\s]*")
 
 
 def words(reply: str) -> list[str]:
@@ -45,8 +48,9 @@ def parse_label(
 
     Rules, in order: an empty reply is unparseable; a reply whose first word is a label (or a
     synonym) gives that label (``No, it has no options`` -> ``no``); otherwise a reply that
-    names exactly one distinct label gives it (``The answer is yes.`` -> ``yes``); a one-letter
-    reply ``y``/``n`` gives yes/no; anything else (no label, or both) is unparseable.
+    names exactly one distinct label gives it (``The answer is yes.`` -> ``yes``); a reply that is
+    just the letter ``y``/``n`` (markdown and punctuation allowed) gives yes/no; anything else (no
+    label, both, a letter inside garbage) is unparseable.
 
     Args:
         reply: the model's text (None counts as empty).
@@ -65,8 +69,9 @@ def parse_label(
     tokens = words(reply)
     if not tokens:
         return UNPARSEABLE
-    if len(tokens) == 1 and tokens[0] in _LETTERS and _LETTERS[tokens[0]] in labels:
-        return _LETTERS[tokens[0]]
+    letter = _LONE_LETTER.fullmatch(reply.strip().lower())
+    if letter and _LETTERS[letter.group(1)] in labels:
+        return _LETTERS[letter.group(1)]
     if tokens[0] in lookup:
         return lookup[tokens[0]]
     found = {lookup[t] for t in tokens if t in lookup}
@@ -74,18 +79,18 @@ def parse_label(
 
 
 def majority(labels: Sequence[str]) -> tuple[str, dict[str, int]]:
-    """Vote over the parsed labels of several samples.
+    """Vote over the parsed labels of several samples; unreadable samples vote too.
 
-    Unparseable samples do not vote. Returns ``(label, votes)``: the label with the most votes,
-    :data:`TIE` when the top count is shared, :data:`UNPARSEABLE` when no sample parsed; ``votes``
-    maps every label seen (unparseable included) to its count, in sorted key order.
+    Returns ``(label, votes)``: the label with the most votes among *all* samples, where
+    :data:`UNPARSEABLE` is a candidate like any other (1 ``yes`` + 2 unreadable replies is
+    ``unparseable``, not ``yes``: one readable reply out of three is no evidence), or :data:`TIE`
+    when the top count is shared. ``votes`` maps every label seen to its count, in key order.
     """
     votes = Counter(labels)
-    parsed = [(count, label) for label, count in votes.items() if label != UNPARSEABLE]
     ordered = dict(sorted(votes.items()))
-    if not parsed:
+    if not votes:
         return UNPARSEABLE, ordered
-    parsed.sort(reverse=True)
-    if len(parsed) > 1 and parsed[0][0] == parsed[1][0]:
+    ranked = sorted(((count, label) for label, count in votes.items()), reverse=True)
+    if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
         return TIE, ordered
-    return parsed[0][1], ordered
+    return ranked[0][1], ordered

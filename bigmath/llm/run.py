@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from bigmath.errors import InputError
 from bigmath.pipeline.stage import Stage, StageContext
+from bigmath.schema import rejected_schema
 
 
 @dataclasses.dataclass
@@ -102,7 +103,8 @@ def judge_table(table: pa.Table, stages: list[Stage], out_dir: str | Path, *,
 
 def write_outputs(out_dir: str | Path, kept: pa.Table, rejected: list[pa.Table], runs: list[StageRun],
                   extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write ``kept.parquet``, ``rejected.parquet`` (when any) and ``summary.json`` to ``out_dir``.
+    """Write ``kept.parquet``, ``rejected.parquet`` (empty when nothing was rejected) and
+    ``summary.json`` to ``out_dir``.
 
     Timings are left out of ``summary.json`` so the same inputs give byte-identical files.
     """
@@ -111,8 +113,9 @@ def write_outputs(out_dir: str | Path, kept: pa.Table, rejected: list[pa.Table],
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pq.write_table(kept, out / "kept.parquet")
-    if rejected:
-        pq.write_table(pa.concat_tables(rejected, promote_options="permissive"), out / "rejected.parquet")
+    ledger = pa.concat_tables(rejected, promote_options="permissive") if rejected else \
+        rejected_schema(kept.schema).empty_table()
+    pq.write_table(ledger, out / "rejected.parquet")
     summary = {**(extra or {}), "kept": kept.num_rows, "rejected": sum(t.num_rows for t in rejected),
                "stages": [{k: v for k, v in dataclasses.asdict(r).items() if k != "seconds"} for r in runs]}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from bigmath.llm.base import Backend, BackendError, GenerationRequest, SamplingParams
+from bigmath.progress import quiet_model_loading
 
 _DTYPES = {"bfloat16", "float16", "float32"}
 
@@ -54,7 +55,8 @@ class TransformersBackend(Backend):
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
             torch_dtype = "auto" if dtype == "auto" else getattr(torch, dtype)
-            self.lm = AutoModelForCausalLM.from_pretrained(model, revision=revision, dtype=torch_dtype)
+            with quiet_model_loading():
+                self.lm = AutoModelForCausalLM.from_pretrained(model, revision=revision, dtype=torch_dtype)
         except (OSError, ValueError) as exc:
             raise BackendError(f"transformers backend: cannot load model {model!r}: {exc}") from exc
         if not getattr(self.tokenizer, "chat_template", None):

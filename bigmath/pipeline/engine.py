@@ -56,12 +56,20 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def _reset(plan: list[PlannedStage], out_dir: Path, from_stage: str | None, force: bool) -> None:
+def _rerun_index(plan: list[PlannedStage], from_stage: str | None, force: bool) -> int:
+    """Index of the first stage to recompute whatever is cached (``len(plan)`` = none).
+
+    Raises:
+        ValueError: ``from_stage`` is not a stage label of the plan.
+    """
     labels = [p.label for p in plan]
     if from_stage is not None and from_stage not in labels:
         raise ValueError(f"--from {from_stage!r}: no such stage; stages are {', '.join(labels)}")
-    start = 0 if force else (labels.index(from_stage) if from_stage else len(plan))
-    for planned in plan[start:]:
+    return 0 if force else (labels.index(from_stage) if from_stage else len(plan))
+
+
+def _reset(plan: list[PlannedStage], out_dir: Path, from_stage: str | None, force: bool) -> None:
+    for planned in plan[_rerun_index(plan, from_stage, force):]:
         # also drop older fingerprints of the same step, so nothing stale is ever reused
         for folder in out_dir.glob(f"{planned.index:02d}_{planned.label}-*"):
             shutil.rmtree(folder)
@@ -127,7 +135,7 @@ def build(
     result = BuildResult(out_dir, None, plan)
     if dry_run:
         runner.close()
-        _print_plan(plan, console)
+        _print_plan(plan, console, rerun_from=_rerun_index(plan, from_stage, force))
         return result
     out_dir.mkdir(parents=True, exist_ok=True)
     _reset(plan, out_dir, from_stage, force)
@@ -226,7 +234,7 @@ def _build_info(recipe: Recipe, plan: list[PlannedStage]) -> dict[str, Any]:
     }
 
 
-def _print_plan(plan: list[PlannedStage], console: Console) -> None:
+def _print_plan(plan: list[PlannedStage], console: Console, rerun_from: int) -> None:
     from rich.table import Table
 
     table = Table(title="Build plan (dry run: nothing is computed)")
@@ -235,6 +243,8 @@ def _print_plan(plan: list[PlannedStage], console: Console) -> None:
     for p in plan:
         if p.skipped:
             status = "[yellow]skipped *[/]"
+        elif p.index >= rerun_from:
+            status = "to rerun (--from/--force)"
         elif (p.dir / "stage.json").exists():
             status = "[green]cached[/]"
         else:

@@ -9,12 +9,14 @@ done marker exists are not rewritten.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from bigmath.pipeline.shard import shard_stats
 from bigmath.pipeline.stage import StageResult
@@ -67,10 +69,13 @@ def ingest(
     stage_dir.mkdir(parents=True, exist_ok=True)
     tasks: list[ShardTask] = []
     next_index = 0
+    owners = _IdOwners()
     for source_index, source in enumerate(sources):
         marker = stage_dir / f"source-{source_index:03d}.done"
         if marker.exists():
             indices = json.loads(marker.read_text())["shards"]
+            for i in indices:
+                owners.add_shard(ShardTask(i, None, stage_dir), source_index)
             tasks += [ShardTask(i, None, stage_dir) for i in indices]
             next_index = max(indices, default=next_index - 1) + 1
             if progress:
@@ -79,6 +84,7 @@ def ingest(
         indices = []
         for problems, rejections in _chunks(_limited(source, limit).iter_results(), shard_size):
             task = ShardTask(next_index, None, stage_dir)
+            owners.add(problems, source_index)
             if not task.is_done():
                 _write_shard(task, problems, rejections)
             tasks.append(task)
@@ -88,6 +94,39 @@ def ingest(
                 progress(len(problems) + len(rejections))
         atomic_write_json({"source": type(source).registry_name, "shards": indices}, marker)
     return tasks
+
+
+class DuplicateIdError(ValueError):
+    """Two recipe sources produce the same problem id (same ``source`` name and ``source_id``)."""
+
+
+class _IdOwners:
+    """Which recipe source produced each problem id; refuses an id produced twice."""
+
+    def __init__(self) -> None:
+        self._owner: dict[str, int] = {}
+
+    def add(self, problems: list[Any], source_index: int) -> None:
+        """Record ``problems`` (anything with ``id``, ``source``, ``source_id``) as read by source
+        ``source_index``. Within one source adapters make ids unique (repeats get ``#2``, ...)."""
+        for p in problems:
+            owner = self._owner.setdefault(p.id, source_index)
+            if owner != source_index:
+                raise DuplicateIdError(
+                    f"sources[{owner}] and sources[{source_index}] both produce problem id {p.id} "
+                    f"(source {p.source!r}, source_id {p.source_id!r}): two entries read rows with the same ids. "
+                    "Give each source a distinct `name:` (custom sources), or list each input once.")
+
+    def add_shard(self, task: ShardTask, source_index: int) -> None:
+        ids = pq.read_table(task.kept, columns=["id", "source", "source_id"]).to_pylist()
+        self.add([_IdRow(**row) for row in ids], source_index)
+
+
+@dataclasses.dataclass(frozen=True)
+class _IdRow:
+    id: str
+    source: str
+    source_id: str
 
 
 def _write_shard(task: ShardTask, problems: list[Problem], rejections: list[Rejection]) -> None:

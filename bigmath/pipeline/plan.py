@@ -9,7 +9,6 @@ of earlier stages are reused as they are.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from bigmath import __version__
 from bigmath.pipeline.ingest import INGEST
 from bigmath.pipeline.recipe import Recipe
 from bigmath.pipeline.stage import Stage, StageContext, StageSkipped
-from bigmath.pipeline.workdir import fingerprint, stage_dir_name
+from bigmath.pipeline.workdir import fingerprint, input_identity, stage_dir_name
 
 
 @dataclasses.dataclass
@@ -54,29 +53,11 @@ def detect_gpu() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def _file_identity(path: str | None) -> Any:
-    """Cheap, deterministic identity of a local input: size + sha1 of its first and last MiB."""
-    if not path or not Path(path).exists():
-        return path
-    p = Path(path)
-    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
-    digest = hashlib.sha1()
-    for f in files:
-        size = f.stat().st_size
-        digest.update(f"{f.name}:{size}".encode())
-        with open(f, "rb") as handle:
-            digest.update(handle.read(1 << 20))
-            if size > 2 << 20:
-                handle.seek(-(1 << 20), os.SEEK_END)
-                digest.update(handle.read())
-    return {"path": path, "content": digest.hexdigest()}
-
-
 def ingest_config(recipe: Recipe, limit: int | None) -> dict[str, Any]:
     """What the ingest fingerprint covers: each source's config and input identity, shard size, limit."""
     sources = []
     for spec, source in zip(recipe.config()["sources"], recipe.sources):
-        sources.append({**spec, "input": _file_identity(getattr(source, "path", None))})
+        sources.append({**spec, "input": input_identity(getattr(source, "path", None))})
     return {"sources": sources, "shard_size": recipe.shard_size, "limit": limit}
 
 

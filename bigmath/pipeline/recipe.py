@@ -17,7 +17,8 @@ YAML form (short registry names; see ``bigmath sources`` / ``bigmath filters``):
         filters: [{type: hyperlink}, {type: proof}]
 
 Every ``path``, ``*_path`` and ``*_dir`` value (at any depth: sources, benchmark files, ...) that
-is relative is resolved against the recipe file's folder; ``$VARS`` and ``~`` are expanded.
+is relative is resolved against the recipe file's folder; ``$VARS`` and ``~`` are expanded. Such
+inputs must exist (and variables be set) when the recipe is loaded.
 ``out`` is relative to the current folder.
 Every error names the file and the key (``stages[1].filters[0].type: unknown filter ...``) and is
 raised before any work starts.
@@ -26,6 +27,7 @@ raised before any work starts.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationErr
 from bigmath.pipeline.components import RecipeError, build, format_validation_error
 from bigmath.pipeline.stage import Stage
 
+_UNSET_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _TOP_LEVEL = ("name", "description", "out", "shard_size", "limit", "sources", "stages", "card")
 
 
@@ -80,22 +83,37 @@ def _is_path_key(key: Any) -> bool:
     return isinstance(key, str) and (key == "path" or key.endswith(("_path", "_dir")))
 
 
-def _resolve_paths(spec: Any, base_dir: Path) -> Any:
-    """Resolve every ``path`` / ``*_path`` / ``*_dir`` value (at any depth) against ``base_dir``."""
+def _resolve_paths(spec: Any, base_dir: Path, where: str, errors: list[str]) -> Any:
+    """Resolve every ``path`` / ``*_path`` / ``*_dir`` value (at any depth) against ``base_dir``.
+
+    Appends ``<key path>: ...`` to ``errors`` for a value that names an unset ``$VARIABLE`` or a
+    file or folder that does not exist (inputs are checked before any work starts).
+    """
     if isinstance(spec, dict):
-        return {k: _resolve_path(v, base_dir) if _is_path_key(k) else _resolve_paths(v, base_dir)
-                for k, v in spec.items()}
+        out = {}
+        for key, value in spec.items():
+            at = f"{where}.{key}"
+            out[key] = _resolve_path(value, base_dir, at, errors) if _is_path_key(key) else \
+                _resolve_paths(value, base_dir, at, errors)
+        return out
     if isinstance(spec, list):
-        return [_resolve_paths(item, base_dir) for item in spec]
+        return [_resolve_paths(item, base_dir, f"{where}[{i}]", errors) for i, item in enumerate(spec)]
     return spec
 
 
-def _resolve_path(value: Any, base_dir: Path) -> Any:
+def _resolve_path(value: Any, base_dir: Path, where: str, errors: list[str]) -> Any:
     if not isinstance(value, str):
         return value
-    value = os.path.expandvars(os.path.expanduser(value))
-    path = Path(value)
-    return str(path if path.is_absolute() else (base_dir / path).resolve())
+    expanded = os.path.expandvars(os.path.expanduser(value))
+    unset = _UNSET_VARIABLE.search(expanded)
+    if unset:
+        errors.append(f"{where}: {value!r} uses ${unset.group(1)}, which is not set")
+        return value
+    path = Path(expanded)
+    path = path if path.is_absolute() else (base_dir / path).resolve()
+    if not path.exists():
+        errors.append(f"{where}: {path} does not exist")
+    return str(path)
 
 
 def recipe_from_dict(data: Any, *, base_dir: Path | None = None, where: str = "recipe") -> Recipe:
@@ -125,7 +143,7 @@ def recipe_from_dict(data: Any, *, base_dir: Path | None = None, where: str = "r
     for key, kind in (("sources", "source"), ("stages", "stage")):
         built = []
         for i, spec in enumerate(data.get(key) or []):
-            spec = _resolve_paths(spec, base_dir)
+            spec = _resolve_paths(spec, base_dir, f"{key}[{i}]", errors)
             try:
                 built.append(build(kind, spec, f"{key}[{i}]"))
             except RecipeError as exc:

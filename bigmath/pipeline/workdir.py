@@ -35,6 +35,25 @@ def fingerprint(config: Any, *, version: str, upstream: str = "") -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def input_identity(path: str | Path | None) -> Any:
+    """Cheap, deterministic identity of a local input file or folder (for fingerprints): names,
+    sizes and sha1 of the first and last MiB of each file. Non-local values are returned as is."""
+    if not path or not Path(path).exists():
+        return path
+    p = Path(path)
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    digest = hashlib.sha1()
+    for f in files:
+        size = f.stat().st_size
+        digest.update(f"{f.name}:{size}".encode())
+        with open(f, "rb") as handle:
+            digest.update(handle.read(1 << 20))
+            if size > 2 << 20:
+                handle.seek(-(1 << 20), os.SEEK_END)
+                digest.update(handle.read())
+    return {"path": str(path), "content": digest.hexdigest()}
+
+
 def stage_dir_name(index: int, label: str, fp: str) -> str:
     """``<NN>_<label>-<fp8>``, e.g. ``01_rule_filters-3fa2b1c0``."""
     return f"{index:02d}_{label}-{fp[:8]}"

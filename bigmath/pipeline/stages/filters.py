@@ -32,8 +32,9 @@ class FilterStage(Stage):
     """Apply ``filters`` (rule-based or judge filters) in order to every shard.
 
     Reasons: whatever its filters declare (see ``bigmath filters``). Stats: one counter per reason.
-    A filter that cannot run here (``Filter.unavailable_reason``, e.g. a GPU judge without a GPU)
-    makes the stage skip with that message; rows pass through.
+    When no filter can run here (``Filter.unavailable_reason``, e.g. GPU judges without a GPU)
+    the stage is skipped with that message and rows pass through; a stage where only some can
+    run is refused before any work (see :meth:`check`).
     """
 
     name: ClassVar[str] = "filters"
@@ -62,9 +63,23 @@ class FilterStage(Stage):
         return {"type": self.name, "stage_name": self.stage_name, "filters": [f.config() for f in self.filters]}
 
     def check(self, ctx: StageContext) -> None:
-        reasons = [r for r in (f.unavailable_reason(ctx.gpu_available) for f in self.filters) if r]
-        if reasons:
-            raise StageSkipped("; ".join(reasons))
+        """Skip when no filter can run here; refuse a stage where only some can.
+
+        Raises:
+            StageSkipped: every filter is unavailable (e.g. GPU judges without a GPU).
+            ValueError: some filters can run and others cannot; skipping would silently drop the
+                runnable ones (rule filters) too, so the recipe must put them in separate stages.
+        """
+        reasons = {f.name: f.unavailable_reason(ctx.gpu_available) for f in self.filters}
+        missing = {name: r for name, r in reasons.items() if r}
+        if missing and len(missing) == len(reasons):
+            raise StageSkipped("; ".join(missing.values()))
+        if missing:
+            runnable = [name for name, r in reasons.items() if not r]
+            raise ValueError(
+                f"stage {self.label()!r}: filters {sorted(missing)} cannot run here ({'; '.join(missing.values())}) "
+                f"but {runnable} can; skipping the stage would drop those too. Put the LLM judges in their own "
+                "stage (type: llm_judges) so that only they are skipped.")
 
     def setup(self, ctx: StageContext) -> None:
         for flt in self.filters:
