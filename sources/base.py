@@ -12,6 +12,7 @@ import dataclasses
 import itertools
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
@@ -23,6 +24,12 @@ from bigmath.schema import Problem, Rejection, make_id
 from bigmath.sources.readers import NativeRow, read_hub, read_local
 
 EMPTY_PROBLEM = "adapter:empty_problem"
+#: native rows looked at before deciding whether a file has the adapter's fields
+FIELD_CHECK_ROWS = 100
+
+
+class SourceFieldWarning(UserWarning):
+    """The rows read lack most of the fields the adapter expects: probably the wrong adapter."""
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 # every unicode space separator (category Zs) except the plain space
@@ -196,11 +203,31 @@ class Source(BaseModel):
         return unique_ids(self._mapped(self.limited_rows()))
 
     def _mapped(self, rows: Iterable[NativeRow]) -> Iterator[Problem | Rejection]:
-        for native in rows:
+        seen: set[str] = set()
+        last: NativeRow | None = None
+        for n, native in enumerate(rows):
+            if n < FIELD_CHECK_ROWS:
+                seen.update(native.row)
+                last = native
+                if n + 1 == FIELD_CHECK_ROWS:
+                    self._check_fields(seen, native)
             try:
                 yield self.map_row(native.row, native.index, native.unit)
             except InputError as err:
                 raise err.with_location(native.origin, native.line) from None
+        if last is not None and len(seen) and n + 1 < FIELD_CHECK_ROWS:
+            self._check_fields(seen, last)
+
+    def _check_fields(self, seen: set[str], native: NativeRow) -> None:
+        """Warn (:class:`SourceFieldWarning`) when at least half of :attr:`native_fields` are absent
+        from the first rows: e.g. ``math`` given an Omni-MATH file maps rows, but wrongly."""
+        missing = [f for f in self.native_fields if f not in seen]
+        if self.native_fields and 2 * len(missing) >= len(self.native_fields):
+            warnings.warn(
+                f"{native.origin}: fields {', '.join(missing)} that source {self.name!r} expects are in none "
+                f"of the first rows (found: {', '.join(sorted(seen))}); is {self.name!r} the right adapter "
+                "for this file? (`bigmath sources` lists each adapter's fields; `custom` maps any fields)",
+                SourceFieldWarning, stacklevel=2)
 
     def map_row(self, row: dict[str, Any], index: int, unit: str | None = None) -> Problem | Rejection:
         """Map one native row to a Problem, or to a Rejection with an ``adapter:*`` reason.
@@ -244,7 +271,8 @@ class Source(BaseModel):
         """Class-level facts for ``bigmath sources``: name, Hub id, revision, licence, splits, fields."""
         return {"name": getattr(cls, "registry_name", cls.name), "hub_id": cls.hub_id,
                 "default_revision": cls.default_revision, "license": cls.license,
-                "splits": list(cls.splits), "native_fields": list(cls.native_fields), "reasons": list(cls.reasons)}
+                "splits": list(cls.splits), "native_fields": list(cls.native_fields), "reasons": list(cls.reasons),
+                "citation": cls.citation}
 
 
 def unmapped(row: dict[str, Any], mapped: Iterable[str]) -> dict[str, Any]:

@@ -73,3 +73,21 @@ def test_readme_setup_commands_are_what_ci_runs(repo_root):
     ci = [line.strip() for line in (repo_root / ".ci" / "run").read_text().splitlines()
           if line.strip() and not line.startswith("#") and not line.startswith(("set ", "cd "))]
     assert ci == block
+
+
+def test_inspect_prints_problem_text_verbatim(tmp_path):
+    """Square brackets in problems (``$[a,b]$``, ``[asy]``) are data, not rich markup."""
+    import pyarrow as pa
+    from typer.testing import CliRunner
+
+    from bigmath.cli import app
+
+    problem = "The symbols $[a,b,\\ldots, g]$ and [asy] draw((0,0)--(1,1)); [/asy] [bold]x[/bold]"
+    pq.write_table(pa.table({"id": ["r1"], "source": ["math"], "stage": ["semdedup"],
+                             "reason": ["semdedup:duplicate"], "duplicate_of": ["r0"], "similarity": [0.9931],
+                             "problem": [problem], "answer": ["[1,2]"]}), tmp_path / "rejected.parquet")
+    result = CliRunner().invoke(app, ["inspect", str(tmp_path), "--reason", "semdedup", "--width", "500"],
+                                env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert problem in result.output and "answer: [1,2]" in result.output
+    assert "1 row rejected" in result.output and "duplicate of: r0 (similarity 0.993)" in result.output

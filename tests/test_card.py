@@ -84,8 +84,10 @@ def test_card_shows_the_funnel_and_reasons_of_stats_json(card, build_dir):
     assert f"| ingested | {stats['ingested']:,} |" in text and f"| kept | {stats['kept']:,} |" in text
 
 
-def test_card_lists_sources_settings_and_citations(card, build_dir):
+def test_card_lists_sources_settings_and_citations(card, build_dir, shared_data):
     text = card.readme.read_text()
+    assert str(shared_data.resolve()) not in text and str(build_dir) not in text  # no local folders in public
+    assert f"| rule_filters | `filters` | `" in text and "| yes |" in text  # stages that ran are marked
     info = json.loads((build_dir / "build.json").read_text())
     assert "| math | EleutherAI/hendrycks_math | local file `math/sample.jsonl` | MIT |" in text
     assert "local file `harp/proof_based.jsonl`" in text

@@ -147,6 +147,10 @@ def test_bad_inputs_give_clear_errors(build_dir, tmp_path, export_helpers):
     broken = export_helpers.rewrite_kept(build_dir, tmp_path / "broken", blank)
     with pytest.raises(ValueError, match=r"kept.parquet: row 0 \(id \w+\): field 'problem' is empty"):
         export_build(broken, "verl", tmp_path / "y")
+    no_rollouts = export_helpers.rewrite_kept(
+        build_dir, tmp_path / "no_rollouts", kept.select([c for c in kept.column_names if not c.startswith("solve_rate_")]))
+    with pytest.raises(ValueError, match=r"has no column 'solve_rate_<alias>_correct_rollouts'; run the solve_rate"):
+        export_build(no_rollouts, "sft", tmp_path / "z", ExportOptions(sft_target="rollout"))
 
 
 def test_exports_feed_the_reward_functions(build_dir, tmp_path):

@@ -50,6 +50,11 @@ def test_filters_lists_every_filter_and_reason():
         for reason in get_filter(name).reasons[:3]:
             family, detail = reason.split(":")
             assert reason in result.output or (family == "language" and detail in result.output)
+    listed = {f["name"]: f for f in json.loads(runner.invoke(app, ["filters", "--json"]).output)}
+    assert all(listed[name]["reasons"] == list(get_filter(name).reasons) for name in RULE_FILTERS)
+    assert listed["proof"]["reads"] == ["problem"] and listed["proof"]["signal"] == "is_proof"
+    narrow = runner.invoke(app, ["filters"], env={"COLUMNS": "80"})  # blocks, nothing squeezed away
+    assert narrow.exit_code == 0 and "proof (cpu) reads problem -> column is_proof" in narrow.output
 
 
 def test_filter_writes_kept_and_rejected(problems_parquet, tmp_path):

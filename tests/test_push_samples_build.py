@@ -56,7 +56,14 @@ def test_samples_build_exports_cards_and_pushes(samples_build, tmp_path, monkeyp
 
     result = runner.invoke(app, ["card", str(samples_build)])
     assert result.exit_code == 0, result.output
-    _check_card_against_stats((samples_build / "card" / "README.md").read_text(), stats)
+    card = (samples_build / "card" / "README.md").read_text()
+    _check_card_against_stats(card, stats)
+    # settings that shaped the data only: not those of skipped stages or switched-off options
+    settings = card[card.index("### Models and thresholds"):card.index("### Stages and fingerprints")]
+    assert "| decontaminate | `min_similarity` | 0.9 |" in settings and "| semdedup | `model` |" in settings
+    assert "llm_judges" not in settings and "solve_rate" not in settings
+    assert "minhash_threshold" not in settings and "| decontaminate | `model` |" not in settings
+    assert "| llm_judges | `llm_judges` |" in card and "skipped: no backend configured" in card
 
     result = runner.invoke(app, ["push", str(samples_build), "tester/bigmath-samples", "--dry-run"])
     assert result.exit_code == 0, result.output

@@ -25,8 +25,10 @@ def test_bigmath_sources_lists_six_adapters_and_custom():
     listed = {info["name"]: info for info in json.loads(result.output)}
     assert set(listed) == {*ADAPTERS, "custom"}
     assert listed["numinamath_cot"]["hub_id"] == "AI-MO/NuminaMath-CoT"
-    table = CliRunner().invoke(app, ["sources"], env={"COLUMNS": "250"})
-    assert table.exit_code == 0 and all(name in table.output for name in (*ADAPTERS, "custom"))
+    assert all("@" in listed[name]["citation"] for name in ADAPTERS)  # BibTeX of each upstream dataset
+    for columns in ("250", "80"):  # a table on wide terminals, one block per source on narrow ones
+        table = CliRunner().invoke(app, ["sources"], env={"COLUMNS": columns})
+        assert table.exit_code == 0 and all(name in table.output for name in (*ADAPTERS, "custom"))
 
 
 @pytest.mark.parametrize("name", ADAPTERS)

@@ -121,3 +121,22 @@ def test_cli_ingest_writes_outputs_and_summary(shared_data, tmp_path):
     assert summary["rows"] == summary["kept"] == 310 and summary["rejected"] == 0
     assert summary["source"]["name"] == "harp" and summary["source"]["path"].endswith("proof_based.jsonl")
     assert pq.read_table(out / "problems.parquet").num_rows == 310
+
+
+def test_the_wrong_adapter_for_a_file_is_warned_about(shared_data):
+    """``math`` reads an Omni-MATH file without error (both have problem and solution), so the
+    missing native fields are what tells the user; the right adapters stay quiet."""
+    import warnings
+
+    from bigmath.sources.base import SourceFieldWarning
+
+    omni = str(shared_data / "omni_math" / "sample.jsonl")
+    with pytest.warns(SourceFieldWarning, match=r"fields level, type that source 'math' expects"):
+        list(get_source("math")(path=omni, limit=5).iter_results())
+    with pytest.warns(SourceFieldWarning, match="omni_math"):
+        list(get_source("omni_math")(path=str(shared_data / "math" / "sample.jsonl"), limit=200).iter_results())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SourceFieldWarning)
+        for name, file in [("math", "math/sample.jsonl"), ("omni_math", "omni_math/sample.jsonl"),
+                           ("harp", "harp/sample.jsonl"), ("harp", "harp/proof_based.jsonl")]:
+            assert list(get_source(name)(path=str(shared_data / file), limit=150).iter_results())

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(
     name="bigmath",
@@ -24,6 +27,18 @@ def fail(message: str, code: int = 1) -> "typer.Exit":
     return typer.Exit(code)
 
 
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """bigmath's own warnings as one yellow ``warning:`` line on stderr; others as Python prints them."""
+    if category.__module__.startswith("bigmath."):
+        err_console.print("[bold yellow]warning:[/] " + escape(str(message)), highlight=False)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
 @app.callback()
 def _root() -> None:
     """Build large, clean, verifiable math-problem datasets for RL (Big-Math, reproducible)."""
+    warnings.showwarning = _show_warning

@@ -6,9 +6,18 @@ import json
 from pathlib import Path
 from typing import Optional
 
+import enum
+
 import typer
 
 from bigmath.cli.app import app, console, fail
+
+
+class ExecutorName(str, enum.Enum):
+    """``--executor`` choices."""
+
+    local = "local"
+    ray = "ray"
 
 
 def _default_recipe() -> Path:
@@ -19,19 +28,20 @@ def _default_recipe() -> Path:
 
 @app.command()
 def build(
-    config: Optional[Path] = typer.Argument(None, help="Recipe YAML (default: the demo recipe shipped in the package)."),
+    config: Optional[Path] = typer.Argument(None, metavar="RECIPE",
+                                            help="Recipe YAML (default: the demo recipe shipped in the package)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the recipe's `out`, else bigmath-out/<name>)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes for CPU stages."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Read at most N rows per source."),
     from_stage: Optional[str] = typer.Option(None, "--from", help="Rerun this stage and every later one."),
     force: bool = typer.Option(False, "--force", help="Rerun every stage (request caches are kept)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate the recipe and print the plan; compute nothing."),
-    executor: str = typer.Option("local", "--executor", help="local (process pool) or ray."),
+    executor: ExecutorName = typer.Option(ExecutorName.local, "--executor", help="local (process pool) or ray."),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (with --executor ray)."),
 ) -> None:
     """Build a dataset: ingest sources, run the recipe's stages, write kept/rejected/stats/funnel.
 
-    With no CONFIG, runs a small demo recipe on problems shipped inside the package (no network).
+    With no RECIPE, runs a small demo recipe on problems shipped inside the package (no network).
     """
     from bigmath.errors import InputError
     from bigmath.executors import get_executor
@@ -39,6 +49,7 @@ def build(
     from bigmath.pipeline.engine import build as run_build
     from bigmath.pipeline.recipe import load_recipe
 
+    executor = executor.value
     if address and executor != "ray":
         raise fail("--address is for the Ray executor; add --executor ray", code=2)
     path = config or _default_recipe()
@@ -57,7 +68,7 @@ def build(
     if not dry_run:
         cached = sum(result.shards_cached.values())
         console.print(f"shards computed: {sum(result.shards_run.values())}, reused from cache: {cached}")
-        console.print(f"outputs in [bold]{result.out_dir}[/]: kept.parquet, rejected.parquet, stats.json, funnel.md")
+        console.print(f"outputs in [bold]{result.out_dir}[/]: kept.parquet, rejected.parquet, stats.json, funnel.md, build.json")
 
 
 @app.command()
@@ -81,24 +92,32 @@ def inspect(
     """Show rejected rows with a reason (exact code, or every code of a family)."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
+    from rich.markup import escape
     from rich.panel import Panel
+    from rich.text import Text
 
     path = out / "rejected.parquet"
     if not path.exists():
         raise fail(f"{path} not found: is {out} the output folder of a finished `bigmath build`?")
-    table = pq.read_table(path, columns=["id", "source", "stage", "reason", "duplicate_of", "problem", "answer"])
+    wanted = ["id", "source", "stage", "reason", "duplicate_of", "similarity", "problem", "answer"]
+    table = pq.read_table(path, columns=[c for c in wanted if c in pq.read_schema(path).names])
     reasons = table.column("reason")
     mask = pc.or_(pc.equal(reasons, reason), pc.starts_with(reasons, reason + ":"))
     hits = table.filter(mask)
     if hits.num_rows == 0:
         known = sorted(set(reasons.to_pylist()))
         raise fail(f"no rejected rows with reason {reason!r}; reasons present: {', '.join(known) or 'none'}")
-    console.print(f"[bold]{hits.num_rows:,}[/] rows rejected with {reason!r}; showing {min(n, hits.num_rows)}")
+    noun = "row" if hits.num_rows == 1 else "rows"
+    console.print(f"[bold]{hits.num_rows:,}[/] {noun} rejected with {escape(repr(reason))}; showing {min(n, hits.num_rows)}")
     for row in hits.slice(0, n).to_pylist():
         text = row["problem"] or ""
-        body = text[:width] + ("..." if len(text) > width else "")
-        body += f"\n[dim]answer:[/] {row['answer']}" if row["answer"] is not None else "\n[dim]answer: none[/]"
+        body = Text(text[:width] + ("..." if len(text) > width else ""))  # verbatim: no markup in data
+        body.append("\nanswer: ", style="dim")
+        body.append(row["answer"] if row["answer"] is not None else "none")
         if row["duplicate_of"]:
-            body += f"\n[dim]duplicate of:[/] {row['duplicate_of']}"
-        title = f"{row['id']} · {row['source']} · {row['stage']} · [bold]{row['reason']}[/]"
+            body.append("\nduplicate of: ", style="dim")
+            body.append(row["duplicate_of"])
+            if row.get("similarity") is not None:
+                body.append(f" (similarity {row['similarity']:.3f})")
+        title = f"{row['id']} · {escape(row['source'])} · {row['stage']} · [bold]{escape(row['reason'])}[/]"
         console.print(Panel(body, title=title, title_align="left", highlight=False))

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import collections
+import json
 from pathlib import Path
 
 import typer
@@ -21,20 +22,37 @@ from bigmath.registry import UnknownNameError, get_filter, names
 RULE_FILTERS = ("hyperlink", "language", "multiple_choice", "multi_part", "yes_no", "true_false",
                 "proof", "figure", "answer", "exact_duplicate")
 STAGE = "rule_filters"
+#: terminal width (columns) below which listings are printed as blocks instead of tables
+WIDE = 110
 
 
 @app.command("filters")
-def filters_command() -> None:
-    """List every registered filter with its device, signal column and declared reasons."""
+def filters_command(
+    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON instead of a table."),
+) -> None:
+    """List every registered filter with its device, the columns it reads, signal column and reasons."""
+    infos = [{"name": name, "device": get_filter(name).device, "reads": list(get_filter(name).columns),
+              "signal": get_filter(name).signal, "reasons": list(get_filter(name).reasons)}
+             for name in names("filter")]
+    if as_json:
+        console.print_json(json.dumps(infos))
+        return
+    if console.width < WIDE:  # a table would squeeze columns to nothing: one block per filter
+        for info in infos:
+            signal = f" -> column {info['signal']}" if info["signal"] else ""
+            console.print(f"[bold]{info['name']}[/] ({info['device']}) reads {', '.join(info['reads'])}{signal}",
+                          highlight=False)
+            console.print("  " + ", ".join(info["reasons"]), highlight=False, overflow="fold")
+        return
     table = Table(title="bigmath filters", show_lines=True)
     table.add_column("name", no_wrap=True)
-    table.add_column("device", min_width=6)
-    table.add_column("reads", overflow="fold", min_width=10)
+    table.add_column("device")
+    table.add_column("reads", overflow="fold")
     table.add_column("signal", no_wrap=True)
     table.add_column("reasons", no_wrap=True)
-    for name in names("filter"):
-        cls = get_filter(name)
-        table.add_row(name, cls.device, ", ".join(cls.columns), cls.signal or "", _reasons_cell(cls.reasons))
+    for info in infos:
+        table.add_row(info["name"], info["device"], ", ".join(info["reads"]), info["signal"] or "",
+                      _reasons_cell(tuple(info["reasons"])))
     console.print(table)
 
 

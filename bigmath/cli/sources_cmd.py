@@ -25,8 +25,17 @@ def sources_command(
     if as_json:
         console.print_json(json.dumps(infos))
         return
+    if console.width < 110:  # a table would break names and ids mid-word: one block per source
+        for info in infos:
+            where = info["hub_id"] or info.get("remote") or "(local files)"
+            revision = f" @ {info['default_revision'][:12]}" if info["default_revision"] else ""
+            console.print(f"[bold]{info['name']}[/]: {where}{revision}, licence {info['license']}, "
+                          f"splits {', '.join(info['splits']) or '-'}", highlight=False)
+            console.print("  row fields: " + (", ".join(info["native_fields"]) or "-"), highlight=False)
+        return
     table = Table(title="bigmath sources", show_lines=True)
-    for column in ("name", "Hub id / upstream", "revision", "licence", "splits", "row fields"):
+    table.add_column("name", no_wrap=True, min_width=10)
+    for column in ("Hub id / upstream", "revision", "licence", "splits", "row fields"):
         table.add_column(column, overflow="fold")
     for info in infos:
         revision = info["default_revision"] or ""
@@ -98,7 +107,7 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     for reason, count in summary["reasons"].items():
         table.add_row(f"  {reason}", f"{count:,}")
     rate = summary["answer_rate"]
-    share = f" ({rate:.2%} of rows)" if rows else ""
+    share = f" ({rate:.2%} of the {rows:,} rows kept or rejected)" if rows else ""
     table.add_row("kept with an answer", f"{summary['kept_with_answer']:,}{share}")
     console.print(table)
     console.print(f"wrote [bold]{out}[/]/problems.parquet, rejected.parquet, summary.json")

@@ -135,15 +135,19 @@ def _citations(build: BuildOutput) -> list[str]:
     return out
 
 
-def _public_recipe(recipe: dict[str, Any]) -> dict[str, Any]:
-    """The recipe with local source paths cut to their last two parts (no home folders in a public card)."""
-    sources = []
-    for source in recipe.get("sources") or []:
-        path = source.get("path") if isinstance(source, dict) else None
-        if path:
-            source = {**source, "path": ".../" + "/".join(Path(path).parts[-2:])}
-        sources.append(source)
-    return {**recipe, "sources": sources} if "sources" in recipe else dict(recipe)
+def _is_path_key(key: Any) -> bool:
+    return isinstance(key, str) and (key == "path" or key.endswith(("_path", "_dir")))
+
+
+def _public_recipe(recipe: Any) -> Any:
+    """The recipe with every local path (``path``, ``*_path``, ``*_dir`` keys, at any depth) cut to
+    its last two parts, so a public card shows no home or scratch folders."""
+    if isinstance(recipe, dict):
+        return {k: (".../" + "/".join(Path(v).parts[-2:]) if _is_path_key(k) and isinstance(v, str)
+                    and not v.startswith(".../") else _public_recipe(v)) for k, v in recipe.items()}
+    if isinstance(recipe, list):
+        return [_public_recipe(v) for v in recipe]
+    return recipe
 
 
 def render_card(build: BuildOutput, *, repo_id: str | None = None, plot_files: list[dict[str, str]] = ()) -> str:

@@ -22,7 +22,7 @@ from bigmath.export.build_output import BuildOutput
 #: and embedding model, judge models and prompt hashes, sampling settings of solve-rate stages.
 _KEY_SETTING = re.compile(
     r"(model|epsilon|eps$|threshold|prompt_hash|prompt_sha|revision|temperature|rollouts|samples"
-    r"|benchmarks|ngram|backend)",
+    r"|similarity|benchmarks|ngram|backend)",
     re.IGNORECASE,
 )
 #: Library versions listed first in the card (the verifier is math-verify + sympy).
@@ -170,6 +170,17 @@ def _is_key_setting(key: str, value: Any) -> bool:
     return bool(_KEY_SETTING.search(name))
 
 
+def _inactive(config: dict[str, Any]) -> set[str]:
+    """Settings a stage config holds but does not use: MinHash settings with ``minhash: false``, the
+    embedding model of a decontamination without ``embedding_threshold``."""
+    off = set()
+    if config.get("minhash") is False:
+        off |= {"minhash_threshold", "num_perm", "shingle_size"}
+    if "embedding_threshold" in config and config["embedding_threshold"] is None:
+        off |= {"model", "backend", "device", "batch_size"}
+    return off
+
+
 def _show(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -186,7 +197,11 @@ def settings(build: BuildOutput) -> dict[str, Any]:
     for stage in build.build["stages"]:
         config = dict(stage.get("config") or {})
         label = stage.get("name") or config.get("stage_name") or config.get("type")
-        stages.append({"name": label, "type": config.get("type", ""), "fingerprint": stage.get("fingerprint", "")})
+        stages.append({"name": label, "type": config.get("type", ""), "fingerprint": stage.get("fingerprint", ""),
+                       "skipped": stage.get("skipped") or ""})
+        if stage.get("skipped"):  # did not run: its settings did not shape the data
+            continue
+        off = _inactive(config)
         for flt in config.pop("filters", None) or []:
             params = {k: v for k, v in flt.items() if k not in ("type", "drop")}
             shown = _show(params) if params else ""
@@ -194,7 +209,7 @@ def settings(build: BuildOutput) -> dict[str, Any]:
             for key, value in _flatten(params, flt.get("type", "")):
                 if _is_key_setting(key, value):
                     key_settings.append({"stage": label, "key": key, "value": _show(value)})
-        for key, value in _flatten({k: v for k, v in config.items() if k not in ("type", "stage_name")}):
+        for key, value in _flatten({k: v for k, v in config.items() if k not in ("type", "stage_name", *off)}):
             if _is_key_setting(key, value):
                 key_settings.append({"stage": label, "key": key, "value": _show(value)})
     versions = build.build.get("versions") or {}

@@ -163,6 +163,8 @@ class ExportFormat:
         prompt: ``(output row, options) -> messages or str``: what a trainer tokenizes as the
             prompt, used by the max-prompt-length filter.
         trainer: the trainer and the options it reads this layout with (for docs and messages).
+        uses: the :class:`ExportOptions` fields this format reads beyond ``instruction`` and
+            ``system_prompt`` (recorded in ``export.json``).
     """
 
     name: str
@@ -170,6 +172,11 @@ class ExportFormat:
     schema: Callable[[ExportOptions], pa.Schema]
     prompt: Callable[[dict[str, Any], ExportOptions], Any]
     trainer: str
+    uses: tuple[str, ...] = ()
+
+    def options_used(self, options: ExportOptions) -> dict[str, Any]:
+        """The options that shaped this export, for ``export.json``."""
+        return {k: getattr(options, k) for k in ("instruction", "system_prompt", *self.uses)}
 
 
 def _verl_schema(options: ExportOptions) -> pa.Schema:
@@ -220,8 +227,10 @@ FORMATS: dict[str, ExportFormat] = {
             _openrlhf_schema,
             lambda r, o: r[o.input_key],
             "OpenRLHF (--input_key/--label_key)",
+            ("input_key", "label_key", "chat"),
         ),
-        ExportFormat("sft", sft_row, _sft_schema, lambda r, o: r["messages"][:-1], "TRL SFTTrainer (messages)"),
+        ExportFormat("sft", sft_row, _sft_schema, lambda r, o: r["messages"][:-1], "TRL SFTTrainer (messages)",
+                     ("sft_target", "rollouts_column")),
     )
 }
 

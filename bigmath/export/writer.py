@@ -80,6 +80,8 @@ def assign_splits(ids: list[str], test_size: float, seed: int = 0) -> list[str]:
     Raises:
         ValueError: ``test_size`` is negative, or an integer larger than the number of rows.
     """
+    if test_size >= 1 and int(test_size) == test_size:
+        test_size = int(test_size)  # a row count: shown and recorded as an integer
     if test_size < 0:
         raise ValueError(f"test_size must be >= 0, got {test_size}")
     if test_size < 1:
@@ -150,7 +152,8 @@ def export_build(
         show_progress: draw a rich progress bar while counting tokens.
 
     Raises:
-        ValueError: unknown format, bad ``test_size``, or ``max_prompt_tokens`` without tokenizer.
+        ValueError: unknown format, bad ``test_size``, ``max_prompt_tokens`` without tokenizer, or
+            ``sft_target="rollout"`` on a build without a rollouts column.
         bigmath.export.build_output.BuildOutputError: the build folder is incomplete, or a kept
             row has an empty ``problem`` (file, row and field named).
         bigmath.export.tokens.TokenizerError: the tokenizer cannot be loaded.
@@ -164,6 +167,10 @@ def export_build(
     kept = build.kept
     if options.rollouts_column is None:
         options = dataclasses.replace(options, rollouts_column=rollouts_column(kept.column_names))
+    if fmt.name == "sft" and options.sft_target == "rollout" and options.rollouts_column not in kept.column_names:
+        wanted = options.rollouts_column or "solve_rate_<alias>_correct_rollouts"
+        raise ValueError(f"sft_target 'rollout': {build.root / 'kept.parquet'} has no column {wanted!r}; "
+                         "run the solve_rate stage (keep_correct_rollouts >= 1) or use --sft-target auto|solution")
     rows = kept.to_pylist()
     splits = assign_splits([r["id"] for r in rows], test_size, seed)
 
@@ -207,8 +214,8 @@ def export_build(
     manifest = {
         "format": fmt.name,
         "trainer": fmt.trainer,
-        "options": dataclasses.asdict(options),
-        "test_size": test_size,
+        "options": fmt.options_used(options),
+        "test_size": int(test_size) if test_size >= 1 and int(test_size) == test_size else test_size,
         "seed": seed,
         "max_prompt_tokens": max_prompt_tokens,
         "tokenizer": tokenizer,

@@ -29,7 +29,9 @@ def format_validation_error(error: ValidationError, where: str) -> str:
     lines = []
     for item in error.errors():
         message = item["msg"]
-        if item["type"] == "extra_forbidden":
+        if item["type"] == "value_error":  # our validators' own words, without pydantic's prefix
+            message = message.removeprefix("Value error, ")
+        elif item["type"] == "extra_forbidden":
             message = "unknown key (not a parameter of this component)"
         lines.append(f"{_loc(where, tuple(item['loc']))}: {message}")
     return "; ".join(lines)

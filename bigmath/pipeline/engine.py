@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,15 @@ def _progress(console: Console) -> Progress:
         TextColumn("[bold]{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("rows"), TimeElapsedColumn(), console=console, transient=False,
     )
+
+
+def _note(progress: Progress, label: str, stats: dict[str, Any], started: float) -> None:
+    """One plain line per finished stage when output is not a terminal (logs, pipes, CI): rich
+    draws live bars only on terminals."""
+    if not progress.console.is_terminal:
+        status = "skipped (see below)" if stats.get("skipped") else \
+            f"{stats.get('kept', 0):,} kept, {stats.get('rejected', 0):,} rejected of {stats.get('input', 0):,} rows"
+        progress.console.print(f"{label}: {status} [{time.monotonic() - started:.1f} s]", highlight=False)
 
 
 def _rerun_index(plan: list[PlannedStage], from_stage: str | None, force: bool) -> int:
@@ -110,7 +120,8 @@ def build(
         recipe: a validated recipe (:func:`bigmath.pipeline.recipe.load_recipe`).
         out_dir: output folder (created).
         workers: worker processes for CPU stages.
-        limit: at most this many rows per source (overrides ``recipe.limit``).
+        limit: at most this many rows per source (replaces ``recipe.limit``; a source's own smaller
+            ``limit`` still wins).
         from_stage: rerun this stage (by label) and every later one.
         force: rerun everything (request caches under ``out/cache`` are kept).
         dry_run: print the plan (stages, fingerprints, cached or not) and do nothing.
@@ -142,11 +153,15 @@ def build(
     stage_stats: list[dict[str, Any]] = []
     try:
         with _progress(console) as progress:
+            started = time.monotonic()
             tasks = _run_ingest(recipe, plan[0], limit, progress, result)
             stage_stats.append(_stage_summary(plan[0], tasks))
+            _note(progress, plan[0].label, stage_stats[-1], started)
             for planned in plan[1:]:
+                started = time.monotonic()
                 tasks, stats = _run_stage(planned, tasks, runner, out_dir, gpu, progress, result)
                 stage_stats.append(stats)
+                _note(progress, planned.label, stats, started)
     finally:
         runner.close()
     result.stats = _finalize(recipe, plan, stage_stats, out_dir, console)

@@ -49,7 +49,8 @@ class Recipe(BaseModel):
         description: free text for the dataset card.
         out: default output folder (``bigmath build --out`` overrides it); relative to the cwd.
         shard_size: rows per shard, the unit of parallelism, caching and resume (default 10,000).
-        limit: read at most this many rows per source (None = all); ``--limit`` overrides it.
+        limit: read at most this many rows per source (None = all); ``--limit`` replaces it. A
+            source's own ``limit`` still applies when it is smaller.
         sources: source adapters, in priority order (earlier sources win exact-duplicate ties).
         stages: stages after ingest, in order.
         card: free-form settings for the dataset card (title, pretty_name, ...).
