@@ -75,6 +75,8 @@ class Filter(BaseModel):
         columns: input columns :meth:`apply` reads (the pipeline passes only these).
         signal: name of the boolean signal column (True where a reason was emitted), or None.
         score_column: name of the score column written when scores are returned, or None.
+        extra_signals: other columns :meth:`apply` adds through ``Verdicts.signals`` (listed by
+            ``bigmath filters``; ``<alias>`` stands for a model alias).
 
     Fields (set per use, validated):
         drop: when False the filter only annotates; its rows are kept and its reasons are
@@ -88,6 +90,7 @@ class Filter(BaseModel):
     columns: ClassVar[tuple[str, ...]] = ("problem",)
     signal: ClassVar[str | None] = None
     score_column: ClassVar[str | None] = None
+    extra_signals: ClassVar[tuple[str, ...]] = ()
     #: Devices the filter needs: "cpu" filters run in any worker, "gpu" ones are skipped with a
     #: message when no GPU backend is configured.
     device: ClassVar[str] = "cpu"

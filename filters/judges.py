@@ -62,6 +62,12 @@ class JudgeFilter(Filter):
     columns: ClassVar[tuple[str, ...]] = ("id", "problem")
     device: ClassVar[str] = "gpu"
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.family:  # each judge writes judge_<family>_<alias> (label, raw reply, sample labels)
+            cls.extra_signals = (f"judge_{cls.family}_<alias>",)
+
     backend: BackendConfig | None = None
     samples: int = Field(1, ge=1)
     temperature: float = Field(0.2, ge=0)

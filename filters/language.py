@@ -200,6 +200,7 @@ class Language(Filter):
     reasons: ClassVar[tuple[str, ...]] = tuple(f"language:{code}" for code in LANGUAGE_CODES) + ("language:other",)
     columns: ClassVar[tuple[str, ...]] = ("problem",)
     signal: ClassVar[str | None] = "is_non_english"
+    extra_signals: ClassVar[tuple[str, ...]] = ("language",)
 
     def setup(self) -> None:
         """Build the Latin-script lingua detector up front (it is otherwise built lazily)."""

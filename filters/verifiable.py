@@ -81,6 +81,7 @@ class VerifiableAnswer(Filter):
     )
     columns: ClassVar[tuple[str, ...]] = ("answer",)
     signal: ClassVar[str | None] = None
+    extra_signals: ClassVar[tuple[str, ...]] = ("answer_type", "answer_parses")
 
     timeout_s: float = 5.0
 

@@ -272,7 +272,7 @@ class Source(BaseModel):
         return {"name": getattr(cls, "registry_name", cls.name), "hub_id": cls.hub_id,
                 "default_revision": cls.default_revision, "license": cls.license,
                 "splits": list(cls.splits), "native_fields": list(cls.native_fields), "reasons": list(cls.reasons),
-                "citation": cls.citation}
+                "citation": cls.citation, "remote": None, "configurable": []}
 
 
 def unmapped(row: dict[str, Any], mapped: Iterable[str]) -> dict[str, Any]:

@@ -76,8 +76,9 @@ with warnings.catch_warnings():
         @classmethod
         def info(cls) -> dict[str, Any]:
             """Listing for ``bigmath sources``: Hub id and licence are whatever you give."""
-            return {**super().info(), "hub_id": "(--hub-id)", "license": "(--license, default unknown)",
-                    "native_fields": ["(mapped by --problem-field, --answer-field, ...)"]}
+            return {**super().info(), "hub_id": None, "license": "unknown", "native_fields": [],
+                    "configurable": ["path", "hub_id", "config", "license", "name", "problem_field",
+                                     "answer_field", "solution_field", "id_field", "subset_field"]}
 
         def describe(self) -> dict[str, Any]:
             """As :meth:`Source.describe`, plus the field mapping."""

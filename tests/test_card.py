@@ -89,7 +89,7 @@ def test_card_lists_sources_settings_and_citations(card, build_dir, shared_data)
     assert str(shared_data.resolve()) not in text and str(build_dir) not in text  # no local folders in public
     assert f"| rule_filters | `filters` | `" in text and "| yes |" in text  # stages that ran are marked
     info = json.loads((build_dir / "build.json").read_text())
-    assert "| math | EleutherAI/hendrycks_math | local file `math/sample.jsonl` | MIT |" in text
+    assert "| math | EleutherAI/hendrycks_math | local file `math/sample.jsonl` (first 120 rows) | MIT |" in text
     assert "local file `harp/proof_based.jsonl`" in text
     assert "| rule_filters | `multiple_choice` | yes |" in text and "| rule_filters | `proof` | yes |" in text
     assert f"Answer verifier: math-verify {info['versions']['math-verify']}." in text

@@ -113,6 +113,8 @@ def test_sft_uses_solutions_then_rollouts(build_dir, tmp_path):
     assert rollout_only.rows["train"] == harp and rollout_only.excluded == {"export:no_rollout": _kept_count(build_dir) - harp}
     assert set(_load(tmp_path / "rollouts")["train"]["target"]) == {"rollout"}
     assert report.excluded.get("export:no_solution", 0) + report.rows["train"] == _kept_count(build_dir)
+    # the default instruction asks for \boxed{}: assistant turns without one are counted (CLI warns)
+    assert report.unboxed_targets == sum("\\boxed" not in m[-1]["content"] for m in train["messages"])
 
 
 def test_split_is_a_function_of_id_and_seed():
@@ -151,6 +153,8 @@ def test_bad_inputs_give_clear_errors(build_dir, tmp_path, export_helpers):
         build_dir, tmp_path / "no_rollouts", kept.select([c for c in kept.column_names if not c.startswith("solve_rate_")]))
     with pytest.raises(ValueError, match=r"has no column 'solve_rate_<alias>_correct_rollouts'; run the solve_rate"):
         export_build(no_rollouts, "sft", tmp_path / "z", ExportOptions(sft_target="rollout"))
+    with pytest.raises(ValueError, match=r"rollouts column 'nosuch' is not in .*kept.parquet; this build has 'solve_rate_"):
+        export_build(build_dir, "sft", tmp_path / "w", ExportOptions(rollouts_column="nosuch"))
 
 
 def test_exports_feed_the_reward_functions(build_dir, tmp_path):

@@ -53,8 +53,10 @@ def test_filters_lists_every_filter_and_reason():
     listed = {f["name"]: f for f in json.loads(runner.invoke(app, ["filters", "--json"]).output)}
     assert all(listed[name]["reasons"] == list(get_filter(name).reasons) for name in RULE_FILTERS)
     assert listed["proof"]["reads"] == ["problem"] and listed["proof"]["signal"] == "is_proof"
+    assert listed["language"]["signals"] == ["is_non_english", "language"]
+    assert listed["verifiable_answer"]["signals"] == ["answer_type", "answer_parses"]
     narrow = runner.invoke(app, ["filters"], env={"COLUMNS": "80"})  # blocks, nothing squeezed away
-    assert narrow.exit_code == 0 and "proof (cpu) reads problem -> column is_proof" in narrow.output
+    assert narrow.exit_code == 0 and "proof (cpu) reads problem -> columns is_proof" in narrow.output
 
 
 def test_filter_writes_kept_and_rejected(problems_parquet, tmp_path):

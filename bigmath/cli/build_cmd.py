@@ -113,7 +113,10 @@ def inspect(
         text = row["problem"] or ""
         body = Text(text[:width] + ("..." if len(text) > width else ""))  # verbatim: no markup in data
         body.append("\nanswer: ", style="dim")
-        body.append(row["answer"] if row["answer"] is not None else "none")
+        if row["answer"] is None:
+            body.append("(no answer)", style="italic dim")
+        else:
+            body.append(row["answer"])
         if row["duplicate_of"]:
             body.append("\nduplicate of: ", style="dim")
             body.append(row["duplicate_of"])

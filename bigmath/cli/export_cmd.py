@@ -61,6 +61,10 @@ def export_command(
     console.print(f"[bold]{report.format}[/] export written to {report.out_dir}: {rows} rows")
     for reason, count in report.excluded.items():
         console.print(f"  excluded {count:,} rows: {reason} (see excluded.parquet)")
+    if report.unboxed_targets:
+        console.print(f"[yellow]warning:[/] {report.unboxed_targets:,} assistant turns have no \\boxed{{}} although the "
+                      "instruction asks for one (e.g. Omni-MATH solutions); pass --instruction \"\" or another "
+                      "instruction if the model should not learn to ignore it", highlight=False)
     if not any(report.rows.values()):
         console.print("[yellow]warning:[/] no row was exported (see the reasons above); no split file was written")
 

@@ -13,7 +13,9 @@ import json
 from pathlib import Path
 
 import typer
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from bigmath.cli.app import app, console, fail
 from bigmath.registry import UnknownNameError, get_filter, names
@@ -31,27 +33,27 @@ def filters_command(
     as_json: bool = typer.Option(False, "--json", help="Print the list as JSON instead of a table."),
 ) -> None:
     """List every registered filter with its device, the columns it reads, signal column and reasons."""
-    infos = [{"name": name, "device": get_filter(name).device, "reads": list(get_filter(name).columns),
-              "signal": get_filter(name).signal, "reasons": list(get_filter(name).reasons)}
-             for name in names("filter")]
+    infos = [{"name": name, "device": cls.device, "reads": list(cls.columns), "signal": cls.signal,
+              "signals": [c for c in (cls.signal, *cls.extra_signals) if c], "reasons": list(cls.reasons)}
+             for name, cls in ((n, get_filter(n)) for n in names("filter"))]
     if as_json:
         console.print_json(json.dumps(infos))
         return
     if console.width < WIDE:  # a table would squeeze columns to nothing: one block per filter
         for info in infos:
-            signal = f" -> column {info['signal']}" if info["signal"] else ""
+            signal = f" -> columns {', '.join(info['signals'])}" if info["signals"] else ""
             console.print(f"[bold]{info['name']}[/] ({info['device']}) reads {', '.join(info['reads'])}{signal}",
                           highlight=False)
-            console.print("  " + ", ".join(info["reasons"]), highlight=False, overflow="fold")
+            console.print(Padding(Text(", ".join(info["reasons"])), (0, 0, 0, 2)))  # wrapped lines stay indented
         return
     table = Table(title="bigmath filters", show_lines=True)
     table.add_column("name", no_wrap=True)
     table.add_column("device")
     table.add_column("reads", overflow="fold")
-    table.add_column("signal", no_wrap=True)
+    table.add_column("signal columns", no_wrap=True)
     table.add_column("reasons", no_wrap=True)
     for info in infos:
-        table.add_row(info["name"], info["device"], ", ".join(info["reads"]), info["signal"] or "",
+        table.add_row(info["name"], info["device"], ", ".join(info["reads"]), "\n".join(info["signals"]),
                       _reasons_cell(tuple(info["reasons"])))
     console.print(table)
 

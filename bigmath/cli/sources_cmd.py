@@ -8,7 +8,9 @@ from typing import Any
 
 import typer
 from pydantic import ValidationError
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from bigmath.cli.app import app, console, fail
 from bigmath.errors import InputError
@@ -27,11 +29,11 @@ def sources_command(
         return
     if console.width < 110:  # a table would break names and ids mid-word: one block per source
         for info in infos:
-            where = info["hub_id"] or info.get("remote") or "(local files)"
+            where = _where(info)
             revision = f" @ {info['default_revision'][:12]}" if info["default_revision"] else ""
             console.print(f"[bold]{info['name']}[/]: {where}{revision}, licence {info['license']}, "
                           f"splits {', '.join(info['splits']) or '-'}", highlight=False)
-            console.print("  row fields: " + (", ".join(info["native_fields"]) or "-"), highlight=False)
+            console.print(Padding(Text("row fields: " + _fields(info)), (0, 0, 0, 2)))  # wrapped lines stay indented
         return
     table = Table(title="bigmath sources", show_lines=True)
     table.add_column("name", no_wrap=True, min_width=10)
@@ -39,10 +41,21 @@ def sources_command(
         table.add_column(column, overflow="fold")
     for info in infos:
         revision = info["default_revision"] or ""
-        where = info["hub_id"] or info.get("remote") or "(local files)"
-        table.add_row(info["name"], where, revision[:12], info["license"],
-                      ", ".join(info["splits"]), ", ".join(info["native_fields"]))
+        table.add_row(info["name"], _where(info), revision[:12], info["license"],
+                      ", ".join(info["splits"]), _fields(info))
     console.print(table)
+
+
+def _where(info: dict[str, Any]) -> str:
+    if info["configurable"]:
+        return "any: --hub-id or --path"
+    return info["hub_id"] or info["remote"] or "(local files)"
+
+
+def _fields(info: dict[str, Any]) -> str:
+    if info["configurable"]:
+        return "any, mapped by --problem-field, --answer-field, --solution-field, ..."
+    return ", ".join(info["native_fields"]) or "-"
 
 
 @app.command("ingest")

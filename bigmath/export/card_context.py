@@ -45,14 +45,38 @@ CORE_DESCRIPTIONS = {
 }
 
 
+#: Signal columns that are not a filter's boolean ``signal``.
+SIGNAL_DESCRIPTIONS = {
+    "language": "ISO 639-1 code of the problem's prose from the `language` filter (`und` = no prose)",
+    "answer_type": "answer type from the verifier (integer, fraction, expression, interval, ...)",
+    "answer_parses": "True when math-verify parses the whole answer (the verifier's check)",
+    "semdedup_cluster": "SemDeDup k-means cluster of the problem embedding",
+    "semdedup_similarity": "highest cosine similarity to a higher-ranked row of the same cluster",
+    "decontam_benchmark": "benchmark an evaluation item matched (null in kept rows: matches are removed)",
+    "decontam_match": "`benchmark:item_id` of the matched evaluation item (null in kept rows)",
+    "decontam_score": "n-gram alignment score against the matched item, 0..1 (null in kept rows)",
+}
+
+
 def describe_column(name: str) -> str:
     """Return a one-line description of a kept column (core, flags, or a stage's signal)."""
+    from bigmath.registry import get_filter, names
+
     if name in CORE_DESCRIPTIONS:
         return CORE_DESCRIPTIONS[name]
+    if name in SIGNAL_DESCRIPTIONS:
+        return SIGNAL_DESCRIPTIONS[name]
     if name.startswith("solve_rate_"):
-        return f"fraction of rollouts of `{name.removeprefix('solve_rate_')}` judged correct"
-    if name.startswith("is_") or name.startswith("has_"):
-        return "signal: True where the filter of the same name matched (kept as a signal when not dropping)"
+        if name.endswith("_correct_rollouts"):
+            return "verified-correct rollouts of the solve-rate model (used by the SFT export)"
+        if "_n_" in name:
+            return "rollout count of the solve-rate stage: " + name.rsplit("_n_", 1)[1].replace("_", " ")
+        return f"fraction of rollouts of `{name.removeprefix('solve_rate_')}` judged correct by the verifier"
+    if name.startswith("judge_"):
+        return "LLM judge reply: struct of parsed `label`, `raw` reply, `sample_labels`"
+    owners = [f for f in names("filter") if get_filter(f).signal == name]
+    if owners:
+        return f"True where the `{owners[0]}` filter matched (kept rows only: False unless it annotates only)"
     return "signal column added by a pipeline stage"
 
 
@@ -62,6 +86,16 @@ def column_rows(kept: pa.Table) -> list[dict[str, str]]:
         {"name": f.name, "dtype": str(f.type).replace("element: ", ""), "description": describe_column(f.name)}
         for f in kept.schema
     ]
+
+
+def _remote(name: str) -> str | None:
+    """Where an adapter's data lives when it is not on the Hub (HARP: GitHub), from the registry."""
+    from bigmath.registry import UnknownNameError, get_source
+
+    try:
+        return get_source(name).info().get("remote")
+    except UnknownNameError:  # a custom source's name
+        return None
 
 
 def source_rows(build: BuildOutput) -> list[dict[str, Any]]:
@@ -75,13 +109,17 @@ def source_rows(build: BuildOutput) -> list[dict[str, Any]]:
     for info in build.source_info():
         local = Path(info["path"]) if info.get("path") else None
         where = info.get("revision") or (f"`{local.parent.name}/{local.name}`" if local else "—")
+        if not local and info.get("split"):
+            where += f" split `{info['split']}`"
+        if info.get("limit") is not None:
+            where += f" (first {info['limit']:,} rows)"
         if info["name"] in rows:
             rows[info["name"]]["where"].append(where)
             continue
         counts = per_source.get(info["name"], {})
         rows[info["name"]] = {
             "name": info["name"],
-            "hub_id": info.get("hub_id") or "—",
+            "hub_id": info.get("hub_id") or _remote(info["name"]) or "—",
             "where": [where],
             "license": info.get("license") or "unknown",
             **{key: counts.get(key, 0) for key in ("ingested", "kept", "rejected")},
@@ -202,6 +240,10 @@ def settings(build: BuildOutput) -> dict[str, Any]:
         if stage.get("skipped"):  # did not run: its settings did not shape the data
             continue
         off = _inactive(config)
+        benchmarks = config.pop("benchmarks", None)
+        if benchmarks:  # decontamination: which evaluation sets were checked
+            shown = ", ".join(b.get("name", "?") if isinstance(b, dict) else str(b) for b in benchmarks)
+            key_settings.append({"stage": label, "key": "benchmarks", "value": shown})
         for flt in config.pop("filters", None) or []:
             params = {k: v for k, v in flt.items() if k not in ("type", "drop")}
             shown = _show(params) if params else ""

@@ -47,6 +47,8 @@ class ExportReport:
         rows: rows written per split (``{"train": n, "test": m}``).
         excluded: kept rows not exported, per reason (``export:no_answer``, ...).
         files: files written, in order.
+        unboxed_targets: ``sft`` rows whose assistant turn has no ``\boxed{}`` although the
+            instruction asks for one (0 for other formats or without an instruction).
     """
 
     format: str
@@ -54,6 +56,7 @@ class ExportReport:
     rows: dict[str, int]
     excluded: dict[str, int]
     files: list[Path]
+    unboxed_targets: int = 0
 
 
 def split_of(problem_id: str, test_size: float, seed: int = 0) -> str:
@@ -165,6 +168,10 @@ def export_build(
     build = build if isinstance(build, BuildOutput) else BuildOutput.open(build)
     counter = PromptTokenCounter(tokenizer) if max_prompt_tokens is not None else None
     kept = build.kept
+    if options.rollouts_column is not None and options.rollouts_column not in kept.column_names:
+        found = rollouts_column(kept.column_names)
+        raise ValueError(f"rollouts column {options.rollouts_column!r} is not in {build.root / 'kept.parquet'}"
+                         + (f"; this build has {found!r}" if found else "; this build has no solve-rate rollouts"))
     if options.rollouts_column is None:
         options = dataclasses.replace(options, rollouts_column=rollouts_column(kept.column_names))
     if fmt.name == "sft" and options.sft_target == "rollout" and options.rollouts_column not in kept.column_names:
@@ -196,11 +203,14 @@ def export_build(
     schema = fmt.schema(options)
     files: list[Path] = []
     written: dict[str, int] = {}
+    unboxed = 0
     for split in SPLITS:
         if split == "test" and test_size <= 0:
             continue
         out_rows = [fmt.mapper(c["row"], split, i, options) for i, c in enumerate(candidates[split])]
         written[split] = len(out_rows)
+        if fmt.name == "sft" and "boxed" in options.instruction:
+            unboxed += sum("\\boxed" not in r["messages"][-1]["content"] for r in out_rows)
         if not out_rows:  # an empty parquet split breaks datasets.load_dataset; export.json says 0
             continue
         path = out_dir / f"{split}.parquet"
@@ -224,8 +234,9 @@ def export_build(
         },
         "rows": written,
         "excluded": reasons,
+        **({"unboxed_targets": unboxed} if fmt.name == "sft" else {}),
     }
     manifest_path = out_dir / "export.json"
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     files.append(manifest_path)
-    return ExportReport(fmt.name, out_dir, written, reasons, files)
+    return ExportReport(fmt.name, out_dir, written, reasons, files, unboxed)

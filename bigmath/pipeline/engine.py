@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bigmath import __version__
 from bigmath.executors import Executor, get_executor
-from bigmath.pipeline.ingest import ingest
+from bigmath.pipeline.ingest import ingest, limited
 from bigmath.pipeline.outputs import build_stats, concat_parquet, library_versions
 from bigmath.pipeline.plan import PlannedStage, detect_gpu, make_plan
 from bigmath.pipeline.recipe import Recipe
@@ -54,6 +54,7 @@ def _progress(console: Console) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("rows"), TimeElapsedColumn(), console=console, transient=False,
+        disable=not console.is_terminal,  # logs and pipes get one line per stage instead (_note)
     )
 
 
@@ -164,7 +165,7 @@ def build(
                 _note(progress, planned.label, stats, started)
     finally:
         runner.close()
-    result.stats = _finalize(recipe, plan, stage_stats, out_dir, console)
+    result.stats = _finalize(recipe, plan, stage_stats, out_dir, console, limit)
     _prune(plan, out_dir)
     return result
 
@@ -220,7 +221,7 @@ def _run_stage(planned, upstream, runner, out_dir, gpu, progress, result):
     return tasks, _stage_summary(planned, tasks)
 
 
-def _finalize(recipe: Recipe, plan, stage_stats, out_dir: Path, console: Console) -> dict[str, Any]:
+def _finalize(recipe: Recipe, plan, stage_stats, out_dir: Path, console: Console, limit: int | None) -> dict[str, Any]:
     last_done = [p for p in plan if not p.skipped][-1]
     kept_parts = sorted(last_done.dir.glob("part-*.parquet"))
     concat_parquet(kept_parts, out_dir / "kept.parquet", PROBLEM_SCHEMA)
@@ -233,16 +234,16 @@ def _finalize(recipe: Recipe, plan, stage_stats, out_dir: Path, console: Console
                            f"!= {stats['ingested']} ingested")
     atomic_write_json(stats, out_dir / "stats.json")
     atomic_write_text(funnel_markdown(stats, title=f"Funnel: {recipe.name}"), out_dir / "funnel.md")
-    atomic_write_json(_build_info(recipe, plan), out_dir / "build.json")
+    atomic_write_json(_build_info(recipe, plan, limit), out_dir / "build.json")
     print_funnel(stats, console)
     return stats
 
 
-def _build_info(recipe: Recipe, plan: list[PlannedStage]) -> dict[str, Any]:
+def _build_info(recipe: Recipe, plan: list[PlannedStage], limit: int | None) -> dict[str, Any]:
     return {
         "bigmath_version": __version__,
         "recipe": recipe.config(),
-        "sources": [s.describe() for s in recipe.sources],
+        "sources": [limited(s, limit).describe() for s in recipe.sources],  # the row limit applied
         "stages": [{"name": p.label, "dir": p.dir.name, "fingerprint": p.fingerprint, "skipped": p.skipped,
                     "config": p.stage.config() if p.stage else {"type": "ingest"}} for p in plan],
         "versions": library_versions(),

@@ -39,7 +39,7 @@ def _chunks(results: Iterable[Problem | Rejection], size: int) -> Iterator[tuple
         yield problems, rejections
 
 
-def _limited(source: Any, limit: int | None) -> Any:
+def limited(source: Any, limit: int | None) -> Any:
     """The source reading at most ``limit`` native rows (its own ``limit`` wins when smaller)."""
     if limit is None or (source.limit is not None and source.limit <= limit):
         return source
@@ -82,7 +82,7 @@ def ingest(
                 progress(sum(json.loads(ShardTask(i, None, stage_dir).stats.read_text())["input"] for i in indices))
             continue
         indices = []
-        for problems, rejections in _chunks(_limited(source, limit).iter_results(), shard_size):
+        for problems, rejections in _chunks(limited(source, limit).iter_results(), shard_size):
             task = ShardTask(next_index, None, stage_dir)
             owners.add(problems, source_index)
             if not task.is_done():
