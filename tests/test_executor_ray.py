@@ -229,6 +229,9 @@ def test_worker_error_reaches_the_driver_with_its_type_and_shard(tmp_path, share
     notes = "\n".join(getattr(caught.value, "__notes__", []))
     assert "part-00003.parquet" in notes and "rule_filters" in notes
     assert not (next(out.glob("01_rule_filters-*")) / "part-00003.done").exists()
+    # the other shards ran to the end (kept for a rerun) before the error was raised
+    shards = len(list(next(out.glob("00_ingest-*")).glob("part-*.done")))
+    assert len(list(next(out.glob("01_rule_filters-*")).glob("part-*.done"))) == shards - 1
 
 
 def test_gpu_actor_sizes_come_from_the_backend_config():

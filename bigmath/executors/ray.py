@@ -198,14 +198,24 @@ class RayExecutor:
         descriptors = [{"index": t.index, "input": str(t.input), "stage_dir": str(t.stage_dir)} for t in tasks]
         shards = ray.data.from_items(descriptors, override_num_blocks=len(descriptors))  # one block per shard
         mapped = self._map(ray, shards, stage, ctx, len(tasks))
-        for row in mapped.iter_rows():
-            task = by_index[row["index"]]
-            if row["error"] is not None:
-                error = pickle.loads(row["error"])
-                error.add_note(f"stage {stage.label()!r}, shard {task.input} failed on a Ray worker:\n"
-                               f"{row['traceback']}")
-                raise error
-            on_done(task, json.loads(row["stats"]))
+        # Iterate to the end even after a failed shard: leaving Ray Data's iterator half-consumed keeps
+        # its executor thread alive, and that thread ends the process if Ray is shut down under it.
+        # The other shards finish (their done markers count on resume); the first error is raised after.
+        first_error: BaseException | None = None
+        rows = iter(mapped.iter_rows())
+        try:
+            for row in rows:
+                task = by_index[row["index"]]
+                if row["error"] is None:
+                    on_done(task, json.loads(row["stats"]))
+                elif first_error is None:
+                    first_error = pickle.loads(row["error"])
+                    first_error.add_note(f"stage {stage.label()!r}, shard {task.input} failed on a Ray worker:\n"
+                                         f"{row['traceback']}")
+        finally:
+            rows.close()
+        if first_error is not None:
+            raise first_error
 
     def _map(self, ray: Any, shards: Any, stage: Stage, ctx: StageContext, n_tasks: int) -> Any:
         cpus, gpus = stage_resources(stage)
@@ -239,8 +249,11 @@ class RayExecutor:
     def close(self) -> None:
         """Shut Ray down if this executor started it; a cluster it joined is left running."""
         if self._started:
+            import gc
+
             import ray
 
+            gc.collect()  # finalise leftover Ray Data iterators before their Ray goes away
             ray.shutdown()
             self._started = False
 
