@@ -19,14 +19,15 @@ from pathlib import Path
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def gold_answers() -> dict[str, list]:
-    """Source name -> gold answers, in file order."""
+def gold_answers(shared: Path = SHARED) -> dict[str, list]:
+    """Source name -> gold answers of the shared data folder ``shared``, in file order (also read by
+    ``tests/test_verify_types.py``)."""
     import pyarrow.parquet as pq
 
     from bigmath.boxed import last_boxed
 
     def jsonl(name: str) -> list[dict]:
-        with (SHARED / name).open(encoding="utf-8") as handle:
+        with (shared / name).open(encoding="utf-8") as handle:
             return [json.loads(line) for line in handle if line.strip()]
 
     return {
@@ -37,8 +38,8 @@ def gold_answers() -> dict[str, list]:
         "aime24": [r["answer"] for r in jsonl("labelled/aime24_test.jsonl")],
         "aime25": [r["answer"] for r in jsonl("labelled/aime25_test.jsonl")],
         "amc23": [r["answer"] for r in jsonl("labelled/amc23_test.jsonl")],
-        "aimo_aime": pq.read_table(SHARED / "labelled/aimo_validation_aime.parquet").column("answer").to_pylist(),
-        "aimo_amc": pq.read_table(SHARED / "labelled/aimo_validation_amc.parquet").column("answer").to_pylist(),
+        "aimo_aime": pq.read_table(shared / "labelled/aimo_validation_aime.parquet").column("answer").to_pylist(),
+        "aimo_amc": pq.read_table(shared / "labelled/aimo_validation_amc.parquet").column("answer").to_pylist(),
     }
 
 

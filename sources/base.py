@@ -204,19 +204,18 @@ class Source(BaseModel):
 
     def _mapped(self, rows: Iterable[NativeRow]) -> Iterator[Problem | Rejection]:
         seen: set[str] = set()
-        last: NativeRow | None = None
+        n = -1
         for n, native in enumerate(rows):
             if n < FIELD_CHECK_ROWS:
                 seen.update(native.row)
-                last = native
                 if n + 1 == FIELD_CHECK_ROWS:
                     self._check_fields(seen, native)
             try:
                 yield self.map_row(native.row, native.index, native.unit)
             except InputError as err:
                 raise err.with_location(native.origin, native.line) from None
-        if last is not None and len(seen) and n + 1 < FIELD_CHECK_ROWS:
-            self._check_fields(seen, last)
+        if 0 <= n < FIELD_CHECK_ROWS - 1:  # fewer rows than the check reads: check what there was
+            self._check_fields(seen, native)
 
     def _check_fields(self, seen: set[str], native: NativeRow) -> None:
         """Warn (:class:`SourceFieldWarning`) when at least half of :attr:`native_fields` are absent

@@ -77,21 +77,39 @@ def tiny_model(tmp_path_factory) -> Path:
     return path
 
 
-def _load_test_module(name: str):
-    """Import ``tests/<name>.py`` once (importlib mode: test modules cannot import each other)."""
-    key = f"bigmath_tests_{name}"
+def _load_file(path: Path, key: str):
+    """Import the Python file ``path`` once, as module ``key`` (importlib mode: test modules and
+    benchmark scripts cannot be imported by name)."""
     if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+        spec = importlib.util.spec_from_file_location(key, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[key] = module
         spec.loader.exec_module(module)
     return sys.modules[key]
 
 
+def _load_test_module(name: str):
+    """Import ``tests/<name>.py`` once."""
+    return _load_file(Path(__file__).with_name(f"{name}.py"), f"bigmath_tests_{name}")
+
+
+@pytest.fixture(scope="session")
+def benchmark_script(repo_root):
+    """``benchmark_script("verify_gold_parse")`` imports ``benchmarks/verify_gold_parse.py`` once
+    (module name = file stem), for tests that reuse a benchmark's reader or baseline."""
+    return lambda name: _load_file(repo_root / "benchmarks" / f"{name}.py", name)
+
+
 @pytest.fixture(scope="session")
 def export_helpers():
     """``tests/export_helpers.py``: real builds of shared-data slices for export/card/push tests."""
     return _load_test_module("export_helpers")
+
+
+@pytest.fixture(scope="session")
+def build_recipes():
+    """``tests/build_recipes.py``: small recipes over the shared samples and output digests."""
+    return _load_test_module("build_recipes")
 
 
 @pytest.fixture(scope="session")

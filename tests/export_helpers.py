@@ -5,15 +5,13 @@ and HARP's proof split with real filters, so ``kept.parquet``, ``rejected.parque
 ``stats.json`` and ``build.json`` are exactly what users get. With ``tiny_model`` it adds a real
 ``solve_rate`` stage (transformers backend, the random-weight test model, alias ``tiny``).
 
-Load it from a test module with ``load_helper("export_helpers")`` (see ``load_helper`` below):
-pytest runs with ``--import-mode=importlib``, so test modules cannot import each other.
+Tests get it through the ``export_helpers`` fixture (``tests/conftest.py``): pytest runs with
+``--import-mode=importlib``, so test modules cannot import each other.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,17 +21,6 @@ from rich.console import Console
 from bigmath.pipeline.engine import build
 from bigmath.pipeline.recipe import recipe_from_dict
 from bigmath.schema import PROBLEM_SCHEMA
-
-
-def load_helper(name: str):
-    """Import ``tests/<name>.py`` once per session (importlib mode has no sibling imports)."""
-    key = f"bigmath_tests_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        spec.loader.exec_module(module)
-    return sys.modules[key]
 
 
 def real_build(

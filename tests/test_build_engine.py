@@ -20,29 +20,13 @@ from bigmath.pipeline.recipe import load_recipe
 HELPER = Path(__file__).parent / "build_helpers" / "slow_build.py"
 
 
-def _recipe(tmp_path: Path, shared: Path, *, stage_type="filters", shard_size=1000, filters=None) -> Path:
-    data = {
-        "name": "engine-test",
-        "shard_size": shard_size,
-        "sources": [
-            {"type": "math", "path": str(shared / "math" / "sample.jsonl")},
-            {"type": "harp", "path": str(shared / "harp" / "proof_based.jsonl")},
-            {"type": "omni_math", "path": str(shared / "omni_math" / "sample.jsonl")},
-        ],
-        "stages": [{"type": stage_type, "stage_name": "rule_filters",
-                    "filters": filters or [{"type": "hyperlink"}, {"type": "proof"}]}],
-    }
-    path = tmp_path / "recipe.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+def _recipe(build_recipes, tmp_path: Path, shared: Path, *, filters=None, **options) -> Path:
+    return build_recipes.write_recipe(tmp_path, shared, name="engine-test",
+                                      filters=filters or [{"type": "hyperlink"}, {"type": "proof"}], **options)
 
 
-def _digest(out: Path) -> tuple[bytes, bytes]:
-    return (out / "kept.parquet").read_bytes(), (out / "rejected.parquet").read_bytes()
-
-
-def test_accounting_and_byte_identical_reruns(tmp_path, shared_data):
-    recipe = load_recipe(_recipe(tmp_path, shared_data))
+def test_accounting_and_byte_identical_reruns(build_recipes, tmp_path, shared_data):
+    recipe = load_recipe(_recipe(build_recipes, tmp_path, shared_data))
     first = build(recipe, tmp_path / "a")
     second = build(recipe, tmp_path / "b", workers=2)
     stats = first.stats
@@ -50,15 +34,15 @@ def test_accounting_and_byte_identical_reruns(tmp_path, shared_data):
     assert pq.read_metadata(tmp_path / "a" / "kept.parquet").num_rows == stats["kept"]
     assert pq.read_metadata(tmp_path / "a" / "rejected.parquet").num_rows == stats["rejected"]
     assert stats["rejected"] > 0
-    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert build_recipes.digest(tmp_path / "a") == build_recipes.digest(tmp_path / "b")
     assert json.loads((tmp_path / "a" / "stats.json").read_text()) == second.stats
     # every ledger row names its stage and reason
     ledger = pq.read_table(tmp_path / "a" / "rejected.parquet", columns=["stage", "reason"]).to_pylist()
     assert all(row["stage"] and row["reason"] for row in ledger)
 
 
-def test_rerun_reuses_every_shard_and_threshold_change_reruns_only_later_stages(tmp_path, shared_data):
-    path = _recipe(tmp_path, shared_data)
+def test_rerun_reuses_every_shard_and_threshold_change_reruns_only_later_stages(build_recipes, tmp_path, shared_data):
+    path = _recipe(build_recipes, tmp_path, shared_data)
     out = tmp_path / "out"
     first = build(load_recipe(path), out)
     assert first.shards_run["rule_filters"] == first.shards_cached["rule_filters"] + 9
@@ -74,8 +58,8 @@ def test_rerun_reuses_every_shard_and_threshold_change_reruns_only_later_stages(
     assert len(folders) == 2, folders  # the stale rule_filters folder was pruned
 
 
-def test_sigkill_mid_stage_then_resume(tmp_path, shared_data):
-    path = _recipe(tmp_path, shared_data, stage_type="slow_filters", shard_size=400)
+def test_sigkill_mid_stage_then_resume(build_recipes, tmp_path, shared_data):
+    path = _recipe(build_recipes, tmp_path, shared_data, stage_type="slow_filters", shard_size=400)
     reference = tmp_path / "reference"
     subprocess.run([sys.executable, str(HELPER), str(path), str(reference), "0"], check=True, capture_output=True)
 
@@ -107,13 +91,13 @@ def test_sigkill_mid_stage_then_resume(tmp_path, shared_data):
         assert (stage_dir / name).stat().st_mtime_ns == mtime
     run_counts = eval(rerun.stdout.split("RUN", 1)[1].split("CACHED")[0])  # dict printed by the helper
     assert run_counts["rule_filters"] == total - len(done_before)
-    assert _digest(out) == _digest(reference)
+    assert build_recipes.digest(out) == build_recipes.digest(reference)
 
 
-def test_malformed_recipe_fails_before_work_naming_the_key(tmp_path, shared_data):
+def test_malformed_recipe_fails_before_work_naming_the_key(build_recipes, tmp_path, shared_data):
     from bigmath.pipeline.components import RecipeError
 
-    path = _recipe(tmp_path, shared_data, filters=[{"type": "hyperlink"}, {"type": "prooof"}])
+    path = _recipe(build_recipes, tmp_path, shared_data, filters=[{"type": "hyperlink"}, {"type": "prooof"}])
     with pytest.raises(RecipeError, match=r"stages\[0\]\.filters\[1\]\.type: unknown filter 'prooof'"):
         load_recipe(path)
     data = yaml.safe_load(path.read_text())

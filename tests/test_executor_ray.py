@@ -50,27 +50,8 @@ def _slow_ray_build(recipe: str, out: str, delay: float, address: str | None) ->
     print("RUN", json.dumps(result.shards_run), "CACHED", json.dumps(result.shards_cached), flush=True)
 
 
-def _recipe(tmp_path: Path, shared: Path, *, stage_type="filters", shard_size=1000, extra_stages=(),
-            limit=None) -> Path:
-    data = {
-        "name": "ray-test",
-        "shard_size": shard_size,
-        "sources": [
-            {"type": "math", "path": str(shared / "math" / "sample.jsonl")},
-            {"type": "harp", "path": str(shared / "harp" / "proof_based.jsonl")},
-            {"type": "omni_math", "path": str(shared / "omni_math" / "sample.jsonl")},
-        ],
-        "stages": [{"type": stage_type, "stage_name": "rule_filters", "filters": RULE_FILTERS}, *extra_stages],
-    }
-    if limit:
-        data["limit"] = limit
-    path = tmp_path / "recipe.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
-def _digest(out: Path) -> tuple[bytes, bytes]:
-    return (out / "kept.parquet").read_bytes(), (out / "rejected.parquet").read_bytes()
+def _recipe(build_recipes, tmp_path: Path, shared: Path, **options) -> Path:
+    return build_recipes.write_recipe(tmp_path, shared, name="ray-test", filters=RULE_FILTERS, **options)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +86,7 @@ def _samples_recipe(tmp_path: Path, shared: Path, repo_root: Path, limit: int) -
     return path
 
 
-def test_samples_recipe_byte_identical_to_local_executor(tmp_path, shared_data, repo_root, ray_address):
+def test_samples_recipe_byte_identical_to_local_executor(build_recipes, tmp_path, shared_data, repo_root, ray_address):
     """The samples recipe (every stage; LLM stages skip here) gives the same bytes under both executors."""
     from bigmath.executors.ray import RayExecutor
     from bigmath.pipeline.engine import build
@@ -114,11 +95,11 @@ def test_samples_recipe_byte_identical_to_local_executor(tmp_path, shared_data, 
     recipe = load_recipe(_samples_recipe(tmp_path, shared_data, repo_root, limit=40))
     out = tmp_path / "out"
     local = build(recipe, out, workers=1)
-    local_bytes, local_stats = _digest(out), (out / "stats.json").read_text()
+    local_bytes, local_stats = build_recipes.digest(out), (out / "stats.json").read_text()
     # --force reruns every stage; out/cache (SemDeDup's embeddings) is kept, so the model is not rerun
     on_ray = build(recipe, out, workers=2, force=True, executor=RayExecutor(workers=2))
     assert sum(on_ray.shards_cached.values()) == 0 and on_ray.shards_run == local.shards_run
-    assert _digest(out) == local_bytes and (out / "stats.json").read_text() == local_stats
+    assert build_recipes.digest(out) == local_bytes and (out / "stats.json").read_text() == local_stats
     ran = {s["name"] for s in on_ray.stats["stages"] if not s["skipped"]}
     assert {"rule_filters", "exact_dedup", "semdedup", "decontaminate", "verifier"} <= ran
     assert on_ray.stats["rejected"] > 0
@@ -128,7 +109,7 @@ def test_samples_recipe_byte_identical_to_local_executor(tmp_path, shared_data, 
     assert sum(again.shards_run.values()) == 0  # a finished Ray build is fully cached
 
 
-def test_stateful_stage_runs_in_actors_with_a_real_model(tmp_path, shared_data, ray_address, tiny_model):
+def test_stateful_stage_runs_in_actors_with_a_real_model(build_recipes, tmp_path, shared_data, ray_address, tiny_model):
     """``llm_judges`` (stateful) on a CPU transformers backend: the actor loads the model once and
     runs every shard on one thread (the SQLite request cache is bound to the thread that opened it)."""
     from bigmath.executors.ray import RayExecutor, stage_resources
@@ -138,13 +119,13 @@ def test_stateful_stage_runs_in_actors_with_a_real_model(tmp_path, shared_data, 
     judges = {"type": "llm_judges", "judges": ["judge_proof"], "progress": False,
               "backend": {"type": "transformers", "model": str(tiny_model), "alias": "tiny", "device": "cpu",
                           "threads": 1}}
-    recipe = load_recipe(_recipe(tmp_path, shared_data, shard_size=20, extra_stages=[judges], limit=20))
+    recipe = load_recipe(_recipe(build_recipes, tmp_path, shared_data, shard_size=20, extra_stages=[judges], limit=20))
     assert type(recipe.stages[1]).stateful and stage_resources(recipe.stages[1]) == (1.0, 0.0)
     local = build(recipe, tmp_path / "local", workers=1)
     on_ray = build(recipe, tmp_path / "ray", workers=1, executor=RayExecutor(workers=1))  # one actor, 3 shards
     assert on_ray.shards_run["llm_judges"] == 3
     assert "judge_proof_tiny" in pq.read_schema(tmp_path / "ray" / "kept.parquet").names
-    assert _digest(tmp_path / "local") == _digest(tmp_path / "ray")
+    assert build_recipes.digest(tmp_path / "local") == build_recipes.digest(tmp_path / "ray")
     assert local.stats["stages"][-1]["extra"] == on_ray.stats["stages"][-1]["extra"]
 
 
@@ -177,8 +158,8 @@ def _kill_session(session: int) -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to stop the killed Ray instance")
-def test_sigkill_mid_stage_then_resume_on_ray(tmp_path, shared_data, ray_address):
-    path = _recipe(tmp_path, shared_data, stage_type="slow_filters", shard_size=400)
+def test_sigkill_mid_stage_then_resume_on_ray(build_recipes, tmp_path, shared_data, ray_address):
+    path = _recipe(build_recipes, tmp_path, shared_data, stage_type="slow_filters", shard_size=400)
     reference = tmp_path / "reference"  # the local executor, for cross-executor byte identity
     subprocess.run([sys.executable, str(LOCAL_HELPER), str(path), str(reference), "0"], check=True,
                    capture_output=True)
@@ -208,15 +189,15 @@ def test_sigkill_mid_stage_then_resume_on_ray(tmp_path, shared_data, ray_address
     assert run_counts == {"ingest": 0, "rule_filters": total - len(done_before)}
     for name, mtime in mtimes.items():  # finished shards were not redone
         assert (stage_dir / name).stat().st_mtime_ns == mtime
-    assert _digest(out) == _digest(reference)
+    assert build_recipes.digest(out) == build_recipes.digest(reference)
 
 
-def test_worker_error_reaches_the_driver_with_its_type_and_shard(tmp_path, shared_data, ray_address):
+def test_worker_error_reaches_the_driver_with_its_type_and_shard(build_recipes, tmp_path, shared_data, ray_address):
     from bigmath.executors.ray import RayExecutor
     from bigmath.pipeline.engine import build
     from bigmath.pipeline.recipe import load_recipe
 
-    recipe = load_recipe(_recipe(tmp_path, shared_data, shard_size=50, limit=100))
+    recipe = load_recipe(_recipe(build_recipes, tmp_path, shared_data, shard_size=50, limit=100))
     build(recipe, tmp_path / "out", workers=1)
     out = tmp_path / "out"
     broken = next(out.glob("00_ingest-*")) / "part-00003.parquet"

@@ -4,8 +4,6 @@ issue's examples the misfire of Big-Math's published rule (``benchmarks/bigmath_
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 
 import pyarrow as pa
 import pytest
@@ -73,12 +71,8 @@ def test_case(case):
 
 
 @pytest.fixture(scope="module")
-def bigmath_rules(repo_root):
-    spec = importlib.util.spec_from_file_location("bigmath_rules", repo_root / "benchmarks" / "bigmath_rules.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bigmath_rules"] = module
-    spec.loader.exec_module(module)
-    return module
+def bigmath_rules(benchmark_script):
+    return benchmark_script("bigmath_rules")
 
 
 @pytest.mark.parametrize("family, problem, answer, bigmath_says", [

@@ -2,13 +2,10 @@ r"""Answer typing, verdict values, and the gold answers of the shared samples (>
 
 from __future__ import annotations
 
-import json
 import threading
 
-import pyarrow.parquet as pq
 import pytest
 
-from bigmath.boxed import last_boxed
 from bigmath.verify import AnswerType, Outcome, Verdict, answer_type
 from bigmath.verify.pool import shared_pool
 
@@ -77,31 +74,13 @@ def test_verdict_is_frozen_and_serialises():
     assert str(Outcome.TIMEOUT) == "timeout" and str(A.SET) == "set"
 
 
-def _gold_answers(shared_data, stride: int) -> dict[str, list]:
-    """Every ``stride``-th gold answer of each shared sample, read the way the adapters map them."""
-
-    def jsonl(name: str) -> list[dict]:
-        with (shared_data / name).open(encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
-
-    golds = {
-        "math": [last_boxed(r["solution"]) for r in jsonl("math/sample.jsonl")],
-        "harp": [r["answer"] for r in jsonl("harp/sample.jsonl")],
-        "omni_math": [r["answer"] for r in jsonl("omni_math/sample.jsonl")],
-        "math500": [r["answer"] for r in jsonl("labelled/math500_test.jsonl")],
-        "aime24": [r["answer"] for r in jsonl("labelled/aime24_test.jsonl")],
-        "aime25": [r["answer"] for r in jsonl("labelled/aime25_test.jsonl")],
-        "amc23": [r["answer"] for r in jsonl("labelled/amc23_test.jsonl")],
-        "aimo_aime": pq.read_table(shared_data / "labelled/aimo_validation_aime.parquet").column("answer").to_pylist(),
-        "aimo_amc": pq.read_table(shared_data / "labelled/aimo_validation_amc.parquet").column("answer").to_pylist(),
-    }
-    return {name: values[::stride] for name, values in golds.items()}
 
 
-def test_shared_gold_answers_parse(shared_data):
+def test_shared_gold_answers_parse(shared_data, benchmark_script):
     """>= 98 % of the gold answers of every shared sample parse (every 10th row here; the full
     count is ``benchmarks/verify_gold_parse.py``)."""
-    golds = _gold_answers(shared_data, stride=10)
+    golds = {name: values[::10]  # read the way the adapters map them, by the benchmark's own reader
+             for name, values in benchmark_script("verify_gold_parse").gold_answers(shared_data).items()}
     flat = [(name, g) for name, values in golds.items() for g in values]
     typed = shared_pool().answer_types([g for _, g in flat], timeout_s=10.0)
     for name in golds:

@@ -20,6 +20,7 @@ import yaml
 from bigmath.export import card_context as ctx
 from bigmath.export import plots
 from bigmath.export.build_output import BuildOutput
+from bigmath.pipeline.recipe import is_path_key
 
 BIG_MATH_CITATION = """@misc{albalak2025bigmath,
   title={Big-Math: A Large-Scale, High-Quality Math Dataset for Reinforcement Learning in Language Models},
@@ -135,15 +136,11 @@ def _citations(build: BuildOutput) -> list[str]:
     return out
 
 
-def _is_path_key(key: Any) -> bool:
-    return isinstance(key, str) and (key == "path" or key.endswith(("_path", "_dir")))
-
-
 def _public_recipe(recipe: Any) -> Any:
     """The recipe with every local path (``path``, ``*_path``, ``*_dir`` keys, at any depth) cut to
     its last two parts, so a public card shows no home or scratch folders."""
     if isinstance(recipe, dict):
-        return {k: (".../" + "/".join(Path(v).parts[-2:]) if _is_path_key(k) and isinstance(v, str)
+        return {k: (".../" + "/".join(Path(v).parts[-2:]) if is_path_key(k) and isinstance(v, str)
                     and not v.startswith(".../") else _public_recipe(v)) for k, v in recipe.items()}
     if isinstance(recipe, list):
         return [_public_recipe(v) for v in recipe]

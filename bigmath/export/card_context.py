@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from bigmath.export.build_output import BuildOutput
+from bigmath.pipeline.recipe import is_path_key
 
 #: Config keys shown in the card's "Models and thresholds" table: SemDeDup epsilon/threshold
 #: and embedding model, judge models and prompt hashes, sampling settings of solve-rate stages.
@@ -203,7 +204,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 def _is_key_setting(key: str, value: Any) -> bool:
     """Models, thresholds, prompt hashes, ...; not nulls, and not local paths (``*_dir``, ``path``)."""
     name = key.rsplit(".", 1)[-1]
-    if value is None or name == "path" or name.endswith(("_dir", "_path")):
+    if value is None or is_path_key(name):
         return False
     return bool(_KEY_SETTING.search(name))
 

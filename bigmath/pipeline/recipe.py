@@ -80,7 +80,9 @@ class Recipe(BaseModel):
         }
 
 
-def _is_path_key(key: Any) -> bool:
+def is_path_key(key: Any) -> bool:
+    """Whether a recipe key names a local path (``path``, ``*_path``, ``*_dir``): such values are
+    resolved against the recipe's folder, checked before work, and shortened in dataset cards."""
     return isinstance(key, str) and (key == "path" or key.endswith(("_path", "_dir")))
 
 
@@ -94,7 +96,7 @@ def _resolve_paths(spec: Any, base_dir: Path, where: str, errors: list[str]) -> 
         out = {}
         for key, value in spec.items():
             at = f"{where}.{key}"
-            out[key] = _resolve_path(value, base_dir, at, errors) if _is_path_key(key) else \
+            out[key] = _resolve_path(value, base_dir, at, errors) if is_path_key(key) else \
                 _resolve_paths(value, base_dir, at, errors)
         return out
     if isinstance(spec, list):
