@@ -38,10 +38,9 @@ import pyarrow.parquet as pq
 from bigmath.annotate import annotate, split
 from bigmath.registry import get_filter, get_source
 from bigmath.schema import problems_to_table
+from bigmath.stages.filters import RULE_FILTERS
 
 ROOT = Path(__file__).resolve().parents[1]
-RULE_FILTERS = ("hyperlink", "language", "multiple_choice", "multi_part", "yes_no", "true_false",
-                "proof", "figure", "answer", "exact_duplicate")
 SAMPLES = (("math", "math/sample.jsonl"), ("omni_math", "omni_math/sample.jsonl"), ("harp", "harp/sample.jsonl"))
 
 
@@ -131,7 +130,6 @@ def main() -> None:
     print(f"setup + first pass (model loading included): {time.perf_counter() - start:.2f} s")
 
     def ours():
-        filters[-1].reset()  # exact_duplicate: a fresh run each time
         annotate(table, filters)
 
     print(f"ours, all {len(filters)} rule filters together: {rate(n, best_of(args.repeat, ours))}")
@@ -153,7 +151,6 @@ def main() -> None:
         pq.write_table(table, source)
 
         def run_ours():
-            filters[-1].reset()
             out = Path(tempfile.mkdtemp(dir=tmp))
             our_stage(source, out, filters)
 

@@ -2,7 +2,7 @@
 
 Prints, per file: native rows, kept, rejected by reason, rows upstream gives an answer for, and
 the share of those that became a Problem with a non-empty answer. Also times the whole ingest
-(read, map, write parquet) per file.
+per file, run by the build engine as ``bigmath ingest`` runs it (read, map, shards, outputs).
 
 Usage::
 
@@ -18,9 +18,11 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from rich.console import Console
 
+from bigmath.pipeline.engine import build
+from bigmath.pipeline.recipe import Recipe
 from bigmath.registry import get_source
-from bigmath.sources.ingest import ingest_to_dir
 
 FOLDERS = ("math", "harp", "omni_math")
 
@@ -45,15 +47,16 @@ def main(shared: Path) -> None:
             native = [json.loads(x) for x in file.read_text(encoding="utf-8").split("\n") if x.strip()]
             with tempfile.TemporaryDirectory() as tmp:
                 start = time.perf_counter()
-                summary = ingest_to_dir(get_source(folder)(path=str(file)), tmp)
+                recipe = Recipe(name="ingest", sources=[get_source(folder)(path=str(file))])
+                stats = build(recipe, tmp, console=Console(quiet=True)).stats  # what `bigmath ingest` runs
                 seconds = time.perf_counter() - start
-                kept = {p["source_id"]: p for p in pq.read_table(Path(tmp) / "problems.parquet").to_pylist()}
+                kept = {p["source_id"]: p for p in pq.read_table(Path(tmp) / "kept.parquet").to_pylist()}
             unit = file.name.split(".")[0]
             answered = [native_key(folder, r, i, unit) for i, r in enumerate(native) if upstream_has_answer(folder, r)]
             with_answer = sum(1 for key in answered if key in kept and kept[key]["answer"])
             share = f"{with_answer / len(answered):.2%}" if answered else "n/a"
-            reasons = ", ".join(f"{k}: {v}" for k, v in summary["reasons"].items()) or "0"
-            print(f"{folder + '/' + file.name:<26} {len(native):>6} {summary['kept']:>6} {reasons:<22} "
+            reasons = ", ".join(f"{k}: {v}" for k, v in stats["reasons"].items()) or "0"
+            print(f"{folder + '/' + file.name:<26} {len(native):>6} {stats['kept']:>6} {reasons:<22} "
                   f"{len(answered):>8} {share:>12} {len(native) / seconds:>8.0f}")
 
 

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bigmath.verify.types import DEFAULT_TIMEOUT_S
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 FILLER = ["Let x be the unknown.", "We expand and simplify.", "By symmetry the two cases agree.",
           "Substituting back gives a consistent value.", "Checking small cases confirms it."]
@@ -152,7 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S)
     parser.add_argument("--direct", help=argparse.SUPPRESS)  # internal: the direct loop's child process
     args = parser.parse_args()
     if args.direct:

@@ -42,7 +42,13 @@ def _as_array(values, length: int) -> pa.Array:
     return array
 
 
-def _set_column(table: pa.Table, name: str, values) -> pa.Table:
+def set_column(table: pa.Table, name: str, values) -> pa.Table:
+    """``table`` with column ``name`` set to ``values`` (replaced in place when it exists, else
+    appended): a stage rerun on its own output rewrites its signal columns instead of doubling them.
+
+    Raises:
+        ValueError: ``values`` does not have one entry per row.
+    """
     array = _as_array(values, table.num_rows)
     if name in table.column_names:
         return table.set_column(table.column_names.index(name), name, array)
@@ -76,11 +82,11 @@ def annotate(table: pa.Table, filters: Sequence[Filter]) -> Annotated:
                 duplicate_of[i] = verdicts.duplicate_of[i]
                 similarity[i] = verdicts.similarity[i] if verdicts.similarity is not None else None
         if flt.signal and flt.signal not in verdicts.signals:
-            table = _set_column(table, flt.signal, pa.array([r is not None for r in verdicts.reasons], pa.bool_()))
+            table = set_column(table, flt.signal, pa.array([r is not None for r in verdicts.reasons], pa.bool_()))
         if flt.score_column and verdicts.scores is not None:
-            table = _set_column(table, flt.score_column, pa.array(verdicts.scores, pa.float64()))
+            table = set_column(table, flt.score_column, pa.array(verdicts.scores, pa.float64()))
         for name, values in verdicts.signals.items():
-            table = _set_column(table, name, values)
+            table = set_column(table, name, values)
     return Annotated(table, reasons, flags, duplicate_of, similarity)
 
 
@@ -93,7 +99,7 @@ def with_flags(annotated: Annotated) -> pa.Table:
         merged = [(old or []) + new for old, new in zip(earlier, annotated.flags)]
     else:
         merged = annotated.flags
-    return _set_column(table, "flags", pa.array(merged, pa.list_(pa.string())))
+    return set_column(table, "flags", pa.array(merged, pa.list_(pa.string())))
 
 
 def split(annotated: Annotated, stage: str) -> tuple[pa.Table, pa.Table]:

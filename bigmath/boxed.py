@@ -59,21 +59,20 @@ def _unwrap_whole_box(content: str) -> str:
         content = group[0].strip()
 
 
-def all_boxed(text: str | None) -> list[str]:
-    r"""Return the contents of every ``\boxed{...}`` / ``\fbox{...}`` / ``\boxed 5`` in order.
+def boxed_spans(text: str | None, commands: tuple[str, ...] = _BOX_COMMANDS) -> list[tuple[int, int, str]]:
+    r"""Return ``(start, end, content)`` for every box in ``text``, in order.
 
-    Nested braces are handled (``\boxed{\frac{1}{2}}`` gives ``\frac{1}{2}``); a box nested in a
-    box is returned once, as part of the outer one, except that a box holding nothing but another
-    box is unwrapped (``\boxed{\boxed{875}}`` gives ``875``). Unbalanced boxes are skipped. Contents are
-    stripped of surrounding whitespace. Returns [] for None or text without boxes.
+    ``start``/``end`` are the offsets of the whole box command (``\boxed{...}`` or ``\boxed 5``)
+    in ``text``; ``content`` is what :func:`all_boxed` returns for it. ``commands`` names the box
+    macros to look for (default ``\boxed`` and ``\fbox``; the verifier adds ``\framebox``).
     """
     if not text:
         return []
-    found: list[str] = []
+    found: list[tuple[int, int, str]] = []
     i = 0
     n = len(text)
     while i < n:
-        starts = [(text.find(cmd, i), cmd) for cmd in _BOX_COMMANDS]
+        starts = [(text.find(cmd, i), cmd) for cmd in commands]
         starts = [(pos, cmd) for pos, cmd in starts if pos >= 0]
         if not starts:
             break
@@ -91,16 +90,27 @@ def all_boxed(text: str | None) -> list[str]:
                 i = k + 1
                 continue
             content, end = group
-            found.append(_unwrap_whole_box(content.strip()))
+            found.append((pos, end, _unwrap_whole_box(content.strip())))
             i = end
             continue
         bare = _BARE_BOX.match(text, pos)
-        if bare:
-            found.append(bare.group(1).strip())
+        if bare and cmd in _BOX_COMMANDS:
+            found.append((pos, bare.end(), bare.group(1).strip()))
             i = bare.end()
         else:
             i = j
     return found
+
+
+def all_boxed(text: str | None) -> list[str]:
+    r"""Return the contents of every ``\boxed{...}`` / ``\fbox{...}`` / ``\boxed 5`` in order.
+
+    Nested braces are handled (``\boxed{\frac{1}{2}}`` gives ``\frac{1}{2}``); a box nested in a
+    box is returned once, as part of the outer one, except that a box holding nothing but another
+    box is unwrapped (``\boxed{\boxed{875}}`` gives ``875``). Unbalanced boxes are skipped. Contents are
+    stripped of surrounding whitespace. Returns [] for None or text without boxes.
+    """
+    return [content for _, _, content in boxed_spans(text)]
 
 
 def last_boxed(text: str | None) -> str | None:

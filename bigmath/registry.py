@@ -21,7 +21,7 @@ _KINDS = {
     # kind -> packages whose import registers the built-ins of that kind
     "source": ("bigmath.sources",),
     "filter": ("bigmath.filters",),
-    "stage": ("bigmath.pipeline.stages",),
+    "stage": ("bigmath.stages",),
 }
 _REGISTRY: dict[str, dict[str, type]] = {kind: {} for kind in _KINDS}
 

@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bigmath.verify import Outcome, Verdict, check, check_many
+from bigmath.verify.types import DEFAULT_TIMEOUT_S
 
-TIMEOUT_S = float(os.environ.get("BIGMATH_VERIFY_TIMEOUT", "5"))
+TIMEOUT_S = float(os.environ.get("BIGMATH_VERIFY_TIMEOUT", DEFAULT_TIMEOUT_S))
 WORKERS = int(os.environ.get("BIGMATH_VERIFY_WORKERS", str(min(8, os.cpu_count() or 2))))
 
 
@@ -60,7 +61,8 @@ def trl_accuracy(completions: list, answer: list | None = None, **kwargs: Any) -
         completions: plain strings or conversational completions (lists of message dicts).
         answer: gold answers, one per completion (the dataset column ``answer``; TRL passes
             every dataset column as a keyword). When absent, ``solution`` or ``ground_truth``
-            is used; a whole solution works too (its last ``\boxed{}`` is the gold).
+            is used; a whole solution works too (its final answer is the gold: the boxes of
+            its final answer, else its "answer is" line, else the value its last sentence states).
         **kwargs: other columns and TRL arguments (``prompts``, ``completion_ids``), ignored.
 
     Returns:

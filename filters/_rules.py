@@ -92,9 +92,11 @@ _ANSWER_WRAPPERS = re.compile(
 _ANSWER_NOISE = re.compile(r"\\[,;:! ]|\\q?quad\b|\\(?:displaystyle|left|right)\b|~|\$")
 
 
-def clean_answer(answer: str | None) -> str:
-    r"""Return ``answer`` without ``$``, spacing commands and ``\text{}``/``\boxed{}`` wrappers,
-    whitespace collapsed and stripped (case kept). ``None`` gives ``""``."""
+def plain_answer(answer: str | None) -> str:
+    r"""Return ``answer`` as plain text for the rules to match: without ``$``, spacing commands and
+    ``\text{}``/``\boxed{}`` wrappers, whitespace collapsed and stripped (case kept). ``None`` gives
+    ``""``. (Adapters store answers with :func:`bigmath.sources.base.clean_answer`, which only drops
+    presentation wrappers and keeps None; this is the rules' view of an answer, never stored.)"""
     if not answer:
         return ""
     text = answer

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from bigmath.boxed import last_boxed
 from bigmath.filter import Batch, Verdicts
-from bigmath.filters._rules import RuleFilter, candidate_rows, clean_answer, normalized
+from bigmath.filters._rules import RuleFilter, candidate_rows, plain_answer, normalized
 from bigmath.registry import register_filter
 
 #: Placeholders upstream pipelines write where no answer exists (compared case-insensitively).
@@ -114,11 +114,11 @@ class AnswerCheck(RuleFilter):
     def _check(self, problem: str | None, answer: str | None, solution: str | None, may_have_empty_box: bool) -> str | None:
         if may_have_empty_box:
             box = last_boxed(solution)
-            if box is not None and not clean_answer(box).strip("{} "):
+            if box is not None and not plain_answer(box).strip("{} "):
                 return "answer:empty_boxed"
         if answer is None or not answer.strip():
             return "answer:missing"
-        cleaned = clean_answer(answer).strip("{} ")
+        cleaned = plain_answer(answer).strip("{} ")
         if not cleaned:
             return "answer:empty"
         if cleaned.lower().rstrip(".") in SENTINELS:

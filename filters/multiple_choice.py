@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from bigmath.filters._rules import RuleFilter, clean_answer
+from bigmath.filters._rules import RuleFilter, plain_answer
 from bigmath.registry import register_filter
 
 _WRAP = r"\\(?:textbf|mathrm|text|textrm|mathbf|mathrm)\s*\{\s*"
@@ -136,6 +136,6 @@ class MultipleChoice(RuleFilter):
             return "multiple_choice:which_of_following"
         if _CHOICES.search(text):
             return "multiple_choice:choices_header"
-        if _LETTER_ANSWER.match(clean_answer(row["answer"]).replace("{", "").replace("}", "")) and not _LETTER_OF_TEXT.search(text):
+        if _LETTER_ANSWER.match(plain_answer(row["answer"]).replace("{", "").replace("}", "")) and not _LETTER_OF_TEXT.search(text):
             return "multiple_choice:option_letter_answer"
         return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from bigmath.filters._rules import RuleFilter, clean_answer
+from bigmath.filters._rules import RuleFilter, plain_answer
 from bigmath.registry import register_filter
 
 _QUESTION = re.compile(
@@ -58,6 +58,6 @@ class TrueFalse(RuleFilter):
                 return "true_false:question"
         if _TF_MARK.search(problem):
             return "true_false:question"
-        if _ANSWER.match(clean_answer(row["answer"])):
+        if _ANSWER.match(plain_answer(row["answer"])):
             return "true_false:answer"
         return None

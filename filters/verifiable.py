@@ -20,7 +20,7 @@ from bigmath.filter import Batch, Filter, Verdicts
 from bigmath.registry import register_filter
 from bigmath.verify.deadline import can_use_signals
 from bigmath.verify.extract import gold_text
-from bigmath.verify.types import AnswerType, TypedAnswer
+from bigmath.verify.types import DEFAULT_TIMEOUT_S, AnswerType, TypedAnswer
 
 #: LaTeX that makes an answer a statement or a family rather than one value.
 _STATEMENT = re.compile(
@@ -83,7 +83,7 @@ class VerifiableAnswer(Filter):
     signal: ClassVar[str | None] = None
     extra_signals: ClassVar[tuple[str, ...]] = ("answer_type", "answer_parses")
 
-    timeout_s: float = 5.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
     def _types(self, answers: list[str]) -> dict[str, TypedAnswer]:
         distinct = list(dict.fromkeys(answers))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from bigmath.filters._rules import RuleFilter, clean_answer, sentences, with_math_placeholders
+from bigmath.filters._rules import RuleFilter, plain_answer, sentences, with_math_placeholders
 from bigmath.registry import register_filter
 
 _AUX = r"(?:is|are|was|were|does|do|did|can|could|will|would|must|should|may|might|has|have|had|shall)"
@@ -99,7 +99,7 @@ class YesNo(RuleFilter):
     }
 
     def rule(self, row: dict[str, Any]) -> str | None:
-        answer = clean_answer(row["answer"])
+        answer = plain_answer(row["answer"])
         if _TRUE_FALSE_ANSWER.match(answer):
             return None
         ask = final_ask(row["problem"] or "")

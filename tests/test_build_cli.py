@@ -30,7 +30,7 @@ def test_demo_build_with_no_arguments(tmp_path):
                                      "openmathinstruct2"}
     # the demo exercises every rule-filter family and every dedup stage
     families = {reason.split(":")[0] for reason in stats["reasons"]}
-    assert {"hyperlink", "language", "multiple_choice", "multi_part", "yes_no", "true_false", "proof",
+    assert {"hyperlink", "language", "reformulate", "multi_part", "yes_no", "true_false", "proof",
             "answer", "figure", "duplicate", "semdedup", "decontamination", "adapter"} <= families
     skipped = {s["name"] for s in stats["stages"] if s["skipped"]}
     assert skipped == {"llm_judges", "solve_rate"}
@@ -62,7 +62,7 @@ def test_samples_recipe_runs_every_source_and_stage(samples_build, shared_data):
             assert file.resolve() in paths, file
     assert {"numinamath_cot", "numinamath_1_5", "openmathinstruct2"} <= set(stats["sources"])
     ran = [s["name"] for s in stats["stages"] if not s["skipped"]]
-    assert ran == ["ingest", "rule_filters", "exact_dedup", "semdedup", "decontaminate", "verifier"]
+    assert ran == ["ingest", "rule_filters", "reformulate", "exact_dedup", "semdedup", "decontaminate", "verifier"]
     assert any(r.startswith("decontamination:math500") for r in stats["reasons"])
 
 

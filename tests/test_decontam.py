@@ -14,7 +14,7 @@ from bigmath.cli import app
 from bigmath.dedup.benchmarks import BenchmarkSource, parse_benchmark
 from bigmath.dedup.decontaminate import NgramIndex, alignment_score, ngram_size_for
 from bigmath.dedup.exact import word_tokens
-from bigmath.dedup.stages import DecontaminateStage
+from bigmath.stages.decontaminate import DecontaminateStage
 from bigmath.errors import InputError
 from bigmath.pipeline.stage import StageContext
 from bigmath.schema import Problem, problems_to_table
@@ -128,7 +128,7 @@ def test_cli_decontaminate(tmp_path, labelled):
     assert result.exit_code == 0, result.output
     assert re.search(r"math500, aime24 \(word 13-grams", result.output)
     assert pq.read_table(tmp_path / "out" / "kept.parquet").num_rows == 1
-    assert pq.read_table(tmp_path / "out" / "duplicates.parquet").column("duplicate_of").to_pylist() == [
+    assert pq.read_table(tmp_path / "out" / "rejected.parquet").column("duplicate_of").to_pylist() == [
         "math500:test/algebra/2486.json"]
     bad = CliRunner().invoke(app, ["decontaminate", str(tmp_path / "in.parquet"), "--out", str(tmp_path / "o2"),
                                    "--against", str(tmp_path / "nope.jsonl")])

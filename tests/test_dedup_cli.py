@@ -36,7 +36,9 @@ def _dedup(tmp_path, name: str, *options: str):
     result = CliRunner().invoke(app, ["dedup", str(source), "--out", str(tmp_path / name), "--no-exact",
                                       "--cache-dir", str(tmp_path / "cache"), *options])
     assert result.exit_code == 0, result.output
-    return json.loads((tmp_path / name / "stats.json").read_text())
+    stats = json.loads((tmp_path / name / "stats.json").read_text())
+    stats["semdedup"] = json.loads(next((tmp_path / name).glob("*_semdedup-*/semdedup.json")).read_text())
+    return stats
 
 
 def test_cli_threshold_flips_the_decision_at_the_pair_similarity(tmp_path, similarity):
@@ -45,10 +47,11 @@ def test_cli_threshold_flips_the_decision_at_the_pair_similarity(tmp_path, simil
     by_epsilon = _dedup(tmp_path, "eps", "--epsilon", f"{1 - similarity + 1e-4:.6f}")
     assert below["reasons"] == {"semdedup:duplicate": 1} and above["reasons"] == {}
     assert by_epsilon["reasons"] == {"semdedup:duplicate": 1}
-    assert below["stages"][0]["semdedup"]["threshold"] == pytest.approx(similarity - 1e-4, abs=1e-6)
-    removed = pq.read_table(tmp_path / "below" / "duplicates.parquet").to_pylist()[0]
+    assert below["semdedup"]["threshold"] == pytest.approx(similarity - 1e-4, abs=1e-6)
+    removed = pq.read_table(tmp_path / "below" / "rejected.parquet").to_pylist()[0]
     assert removed["similarity"] == pytest.approx(similarity, abs=1e-5) and removed["reason"] == "semdedup:duplicate"
-    assert below["stages"][0]["semdedup"]["embedded"] == 2 and above["stages"][0]["semdedup"]["embedded"] == 0
+    assert removed["duplicate_of"] == pq.read_table(tmp_path / "below" / "kept.parquet").column("id")[0].as_py()
+    assert below["semdedup"]["embedded"] == 2 and above["semdedup"]["embedded"] == 0  # the shared --cache-dir
     # the per-row score is kept on the kept row too, so the user can re-threshold
     kept = pq.read_table(tmp_path / "above" / "kept.parquet").column("semdedup_similarity").to_pylist()
     assert sorted(kept, key=lambda v: v is None)[0] == pytest.approx(similarity, abs=1e-5)
@@ -59,7 +62,7 @@ def test_cli_rejects_threshold_and_epsilon_together(tmp_path):
                    tmp_path / "one.parquet")
     result = CliRunner().invoke(app, ["dedup", str(tmp_path / "one.parquet"), "--out", str(tmp_path / "o"),
                                       "--threshold", "0.9", "--epsilon", "0.1"])
-    assert result.exit_code == 1 and "not both" in result.output
+    assert result.exit_code == 1 and "not both" in result.output and "--threshold" in result.output
 
 
 @pytest.mark.parametrize("offset, removed", [(-1e-4, 1), (1e-4, 0)])
@@ -89,6 +92,6 @@ stages:
 def test_input_without_a_required_column_is_named_in_the_error(tmp_path):
     import pyarrow as pa
 
-    pq.write_table(pa.table({"id": ["a"], "problem": ["p"]}), tmp_path / "nosource.parquet")
-    result = CliRunner().invoke(app, ["dedup", str(tmp_path / "nosource.parquet"), "--out", str(tmp_path / "o")])
-    assert result.exit_code == 1 and "nosource.parquet" in result.output and "'source'" in result.output
+    pq.write_table(pa.table({"id": ["a"], "question": ["p"]}), tmp_path / "noproblem.parquet")
+    result = CliRunner().invoke(app, ["dedup", str(tmp_path / "noproblem.parquet"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1 and "noproblem.parquet" in result.output and "'problem'" in result.output

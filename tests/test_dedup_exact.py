@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bigmath.dedup.exact import find_duplicates, word_tokens
-from bigmath.dedup.stages import ExactDedupStage
+from bigmath.stages.exact_dedup import ExactDedupStage
 from bigmath.errors import InputError
 from bigmath.pipeline.stage import StageContext
 from bigmath.schema import Problem, problems_to_table

@@ -9,10 +9,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from bigmath.dedup.embeddings import DEFAULT_MODEL, resolve_model
-from bigmath.dedup.run import run_stages
-from bigmath.dedup.stages import ExactDedupStage, SemDedupStage
+from bigmath.pipeline.engine import build
+from bigmath.pipeline.recipe import Recipe
 from bigmath.pipeline.stage import StageContext
 from bigmath.schema import Problem, problems_to_table
+from bigmath.sources.problems import ProblemsSource
+from bigmath.stages.exact_dedup import ExactDedupStage
+from bigmath.stages.semdedup import SemDedupStage
 
 
 def _rows(path: Path) -> list[dict]:
@@ -92,8 +95,6 @@ def test_semdedup_stage_works_for_small_n(n, shared_data, tmp_path, cache_dir):
 
 
 def test_all_shared_samples_together_rerun_embeds_nothing_and_is_byte_identical(shared_data, tmp_path, static_model):
-    from bigmath.dedup.run import read_problems
-
     problems = _math(shared_data)
     for name, path, source in [("harp", "harp/sample.jsonl", "harp"), ("harp", "harp/proof_based.jsonl", "harp_proof"),
                                ("harp", "labelled/harp_mcq_sample.jsonl", "harp_mcq")]:
@@ -104,19 +105,22 @@ def test_all_shared_samples_together_rerun_embeds_nothing_and_is_byte_identical(
                                 license="Apache-2.0") for i, r in enumerate(_rows(shared_data / "omni_math" / "sample.jsonl"))]
     assert len(problems) == 5000 + 2000 + 310 + 1000 + 2821
     pq.write_table(problems_to_table(problems), tmp_path / "all.parquet")
-    table = read_problems(tmp_path / "all.parquet")
-    stages = [ExactDedupStage(), SemDedupStage(model=static_model, similarity_threshold=0.995)]
-    first = run_stages(table, stages, tmp_path / "out", shard_size=4000)
-    duplicates_first = (tmp_path / "out" / "duplicates.parquet").read_bytes()
-    assignments_first = (tmp_path / "out" / "02_semdedup" / "semdedup.parquet").read_bytes()
-    exact, semantic = first["stages"]
+    recipe = Recipe(name="dedup", shard_size=4000, sources=[ProblemsSource(path=str(tmp_path / "all.parquet"))],
+                    stages=[ExactDedupStage(), SemDedupStage(model=static_model, similarity_threshold=0.995)])
+    out = tmp_path / "out"
+    first = build(recipe, out).stats
+    stage_dir = next(out.glob("02_semdedup-*"))
+    rejected_first = (out / "rejected.parquet").read_bytes()
+    assignments_first = (stage_dir / "semdedup.parquet").read_bytes()
+    info = json.loads((stage_dir / "semdedup.json").read_text())
+    exact, semantic = first["stages"][1:]
     # real copies across sources: HARP MCQ in HARP 272 (+13 in MATH, +3 inside MCQ), HARP in MATH test 48,
     # Omni-MATH in HARP's proof split 17, inside Omni-MATH 8, Omni-MATH in MATH 2, inside HARP 2
     assert exact["reasons"] == {"duplicate:exact": 365}
-    assert semantic["semdedup"]["embedded"] == semantic["semdedup"]["rows"] == len(problems) - 365
-    assert semantic["semdedup"]["clusters"] >= 10 and semantic["rejected"] > 0
+    assert info["embedded"] == info["rows"] == len(problems) - 365
+    assert info["clusters"] >= 10 and semantic["rejected"] > 0
     assert first["kept"] + first["rejected"] == len(problems)
-    second = run_stages(table, stages, tmp_path / "out", shard_size=4000)
-    assert second["stages"][1]["semdedup"]["embedded"] == 0  # every embedding came from the cache
-    assert (tmp_path / "out" / "duplicates.parquet").read_bytes() == duplicates_first
-    assert (tmp_path / "out" / "02_semdedup" / "semdedup.parquet").read_bytes() == assignments_first
+    build(recipe, out, force=True)  # every stage recomputed; the embedding cache is kept
+    assert json.loads((stage_dir / "semdedup.json").read_text())["embedded"] == 0  # all from the cache
+    assert (out / "rejected.parquet").read_bytes() == rejected_first
+    assert (stage_dir / "semdedup.parquet").read_bytes() == assignments_first

@@ -35,7 +35,7 @@ def _slow_ray_build(recipe: str, out: str, delay: float, address: str | None) ->
     from bigmath.executors.ray import RayExecutor
     from bigmath.pipeline.engine import build
     from bigmath.pipeline.recipe import load_recipe
-    from bigmath.pipeline.stages.filters import FilterStage
+    from bigmath.stages.filters import FilterStage
     from bigmath.registry import register_stage
 
     @register_stage("slow_filters")
@@ -112,15 +112,17 @@ def test_samples_recipe_byte_identical_to_local_executor(build_recipes, tmp_path
 def test_stateful_stage_runs_in_actors_with_a_real_model(build_recipes, tmp_path, shared_data, ray_address, tiny_model):
     """``llm_judges`` (stateful) on a CPU transformers backend: the actor loads the model once and
     runs every shard on one thread (the SQLite request cache is bound to the thread that opened it)."""
-    from bigmath.executors.ray import RayExecutor, stage_resources
+    from bigmath.executors.ray import RayExecutor
     from bigmath.pipeline.engine import build
     from bigmath.pipeline.recipe import load_recipe
+    from bigmath.pipeline.stage import Resources
 
     judges = {"type": "llm_judges", "judges": ["judge_proof"], "progress": False,
               "backend": {"type": "transformers", "model": str(tiny_model), "alias": "tiny", "device": "cpu",
                           "threads": 1}}
     recipe = load_recipe(_recipe(build_recipes, tmp_path, shared_data, shard_size=20, extra_stages=[judges], limit=20))
-    assert type(recipe.stages[1]).stateful and stage_resources(recipe.stages[1]) == (1.0, 0.0)
+    assert type(recipe.stages[1]).stateful  # one replica of the model, one CPU thread, no GPU:
+    assert recipe.stages[1].resources() == Resources(cpus=1.0, gpus=0.0, concurrency=1)
     local = build(recipe, tmp_path / "local", workers=1)
     on_ray = build(recipe, tmp_path / "ray", workers=1, executor=RayExecutor(workers=1))  # one actor, 3 shards
     assert on_ray.shards_run["llm_judges"] == 3
@@ -215,27 +217,35 @@ def test_worker_error_reaches_the_driver_with_its_type_and_shard(build_recipes, 
     assert len(list(next(out.glob("01_rule_filters-*")).glob("part-*.done"))) == shards - 1
 
 
-def test_gpu_actor_sizes_come_from_the_backend_config():
-    from bigmath.executors.ray import stage_resources
+def test_stages_declare_their_resources_from_their_own_config():
+    """Executors read only ``Stage.resources()``; each stage derives it from its own settings."""
     from bigmath.pipeline.components import build as build_component
+    from bigmath.pipeline.stage import Resources
 
     def judges(backend):
         return build_component("stage", {"type": "llm_judges", "backend": backend}, "stages[0]")
 
     vllm = judges({"type": "vllm", "model": "meta-llama/Llama-3.1-70B-Instruct", "tensor_parallel_size": 4})
     server = judges({"type": "openai", "model": "m", "base_url": "http://127.0.0.1:8000/v1"})
+    ray_data = judges({"type": "ray_data", "model": "meta-llama/Llama-3.1-70B-Instruct", "tensor_parallel_size": 4})
     rules = build_component("stage", {"type": "filters", "filters": RULE_FILTERS}, "stages[0]")
-    assert stage_resources(vllm) == (1.0, 4.0)
-    assert stage_resources(server) == (1.0, 0.0)  # a remote server needs no GPU in the actor
-    assert stage_resources(rules) == (1.0, 0.0)
-    assert stage_resources(build_component("stage", {"type": "semdedup", "device": "cuda"}, "stages[0]")) == (1.0, 1.0)
+    assert vllm.resources() == Resources(cpus=1.0, gpus=4.0)
+    assert server.resources() == Resources(cpus=1.0, gpus=0.0)  # a remote server needs no GPU in the actor
+    assert ray_data.resources() == Resources(cpus=1.0, in_driver=True)  # Ray Data schedules the engines
+    assert rules.resources() == Resources()
+    semdedup = build_component("stage", {"type": "semdedup", "device": "cuda"}, "stages[0]")
+    assert semdedup.resources() == Resources(cpus=1.0, gpus=1.0)
+    decontaminate = {"type": "decontaminate", "benchmarks": ["x=/dev/null"], "device": "cuda"}
+    assert build_component("stage", decontaminate, "stages[0]").resources().gpus == 0.0  # n-grams only
+    decontaminate["embedding_threshold"] = 0.9
+    assert build_component("stage", decontaminate, "stages[0]").resources().gpus == 1.0
 
 
 def test_ray_data_llm_rows_and_identity():
-    """The ``ray.data.llm`` path's request rows and fingerprint identity (the engine is not run here)."""
-    from bigmath.executors.ray import RayDataBackendConfig, request_rows
+    """The ``ray_data`` backend's request rows and fingerprint identity (the engine is not run here)."""
     from bigmath.llm.base import GenerationRequest, SamplingParams
     from bigmath.llm.config import BackendConfig
+    from bigmath.llm.ray_data_backend import request_rows
 
     params = SamplingParams(n=2, temperature=0.2, max_tokens=5, choices=("yes", "no"))
     conversation = [{"role": "user", "content": "Is 7 prime?"}]
@@ -246,7 +256,8 @@ def test_ray_data_llm_rows_and_identity():
                                           "seed": params.sample_seed(1), "structured_outputs": {"choice": ["yes", "no"]}}
     assert "structured_outputs" not in request_rows(requests, params.without_choices())[0]["sampling_params"]
     plain = BackendConfig(type="vllm", model="meta-llama/Llama-3.1-8B-Instruct", tensor_parallel_size=2)
-    assert RayDataBackendConfig(**plain.model_dump(), replicas=4).identity() == plain.identity()
+    on_ray = BackendConfig(**{**plain.model_dump(), "type": "ray_data", "replicas": 4})
+    assert on_ray.identity() == plain.identity()  # same engine, same replies: the same cache and fingerprint
 
 
 def test_rejects_bad_settings():
@@ -255,8 +266,6 @@ def test_rejects_bad_settings():
 
     with pytest.raises(ValueError, match="workers must be >= 1"):
         RayExecutor(workers=0)
-    with pytest.raises(ValueError, match="llm must be one of"):
-        RayExecutor(llm="threads")
     assert isinstance(get_executor("ray", workers=2, address="auto"), RayExecutor)  # connects lazily
     with pytest.raises(ValueError, match="no Ray cluster answers there"):
         _check_reachable("127.0.0.1:1")  # ray.init itself would retry for ever

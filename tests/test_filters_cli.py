@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import bigmath.filters  # noqa: F401
 from bigmath.cli import app
-from bigmath.cli.filters_cmd import RULE_FILTERS
 from bigmath.registry import get_filter
+from bigmath.stages.filters import RULE_FILTERS
 from bigmath.schema import Problem, problems_to_table
 
 runner = CliRunner()
@@ -61,8 +61,7 @@ def test_filters_lists_every_filter_and_reason():
 
 def test_filter_writes_kept_and_rejected(problems_parquet, tmp_path):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["filter", str(problems_parquet), "--out", str(out), "--batch-size", "64"],
-                           env={"COLUMNS": "200"})
+    result = runner.invoke(app, ["filter", str(problems_parquet), "--out", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     kept, rejected = pq.read_table(out / "kept.parquet"), pq.read_table(out / "rejected.parquet")
     total = pq.read_metadata(problems_parquet).num_rows
@@ -70,8 +69,11 @@ def test_filter_writes_kept_and_rejected(problems_parquet, tmp_path):
     reasons = rejected.column("reason").to_pylist()
     assert any(r.startswith("proof:") for r in reasons)
     assert any(r == "language:zh" for r in reasons)
-    assert "duplicate:exact" in reasons
     assert set(rejected.column("stage").to_pylist()) == {"rule_filters"}
+    stats = json.loads((out / "stats.json").read_text())  # the engine's outputs, as for `bigmath build`
+    assert stats["ingested"] == total and stats["kept"] == kept.num_rows
+    assert [s["name"] for s in stats["stages"]] == ["ingest", "rule_filters"]
+    assert json.loads((out / "build.json").read_text())["recipe"]["sources"][0]["type"] == "problems"
     for column in ("is_proof", "is_multiple_choice", "language", "is_non_english", "flags"):
         assert column in kept.column_names
     assert "proof" in result.output and "rejected" in result.output
@@ -82,18 +84,17 @@ def test_annotate_drops_nothing_and_lists_every_reason(problems_parquet, tmp_pat
     result = runner.invoke(app, ["filter", str(problems_parquet), "--out", str(out), "--annotate",
                                  "--only", "proof", "--only", "language", "--only", "multiple_choice"])
     assert result.exit_code == 0, result.output
-    annotated = pq.read_table(out / "annotated.parquet")
+    annotated = pq.read_table(out / "kept.parquet")
     source = pq.read_table(problems_parquet)
-    assert annotated.num_rows == source.num_rows
+    assert annotated.num_rows == source.num_rows and pq.read_metadata(out / "rejected.parquet").num_rows == 0
     assert annotated.column("id").to_pylist() == source.column("id").to_pylist()
-    assert annotated.schema.field("reasons").type == pa.list_(pa.string())
+    assert annotated.schema.field("flags").type == pa.list_(pa.string())
     rows = annotated.to_pylist()
     gaokao = [r for r in rows if r["source"] == "gaokao"]
     assert {r["language"] for r in gaokao} <= {"zh", "und"}  # "und": a row that is only math
-    assert sum("language:zh" in r["reasons"] for r in gaokao) >= 45
-    assert all(r["is_multiple_choice"] == any(x.startswith("multiple_choice:") for x in r["reasons"]) for r in rows)
-    assert any(any(x.startswith("proof:") for x in r["reasons"]) for r in rows)
-    assert not (out / "kept.parquet").exists()
+    assert sum("language:zh" in r["flags"] for r in gaokao) >= 45
+    assert all(r["is_multiple_choice"] == any(x.startswith("multiple_choice:") for x in r["flags"]) for r in rows)
+    assert any(any(x.startswith("proof:") for x in r["flags"]) for r in rows)
 
 
 def test_output_is_byte_identical_between_runs(problems_parquet, tmp_path):
@@ -108,8 +109,27 @@ def test_clear_errors(problems_parquet, tmp_path):
     missing = runner.invoke(app, ["filter", str(tmp_path / "nope.parquet"), "--out", str(tmp_path / "o")])
     assert missing.exit_code != 0 and "no such file" in _flat(missing.output)
     unknown = runner.invoke(app, ["filter", str(problems_parquet), "--out", str(tmp_path / "o"), "--only", "nope"])
-    assert unknown.exit_code != 0 and "unknown filter 'nope'" in _flat(unknown.output)
+    assert unknown.exit_code != 0 and "--only nope: unknown filter" in _flat(unknown.output)
     bare = tmp_path / "bare.parquet"
     pq.write_table(pa.table({"problem": ["Prove it."]}), bare)
     cols = runner.invoke(app, ["filter", str(bare), "--out", str(tmp_path / "o")])
-    assert cols.exit_code != 0 and "missing column(s)" in _flat(cols.output) and "answer" in cols.output
+    assert cols.exit_code != 0 and f"{bare}, field 'id': column missing" in _flat(cols.output)
+    empty = tmp_path / "empty-id.parquet"
+    pq.write_table(pa.table({"id": ["a", None], "problem": ["Prove it.", "Find x."]}), empty)
+    rows = runner.invoke(app, ["filter", str(empty), "--out", str(tmp_path / "o2")])
+    assert rows.exit_code != 0 and f"{empty}, row 2, field 'id': empty value" in _flat(rows.output)
+
+
+def test_dry_run_prints_a_recipe_that_builds(problems_parquet, tmp_path):
+    """``--dry-run`` prints the recipe the command runs; saved as YAML, ``bigmath build`` runs it
+    to the same outputs."""
+    command = ["filter", str(problems_parquet), "--only", "proof", "--only", "language"]
+    shown = runner.invoke(app, [*command, "--out", str(tmp_path / "cmd"), "--dry-run"])
+    assert shown.exit_code == 0 and not (tmp_path / "cmd").exists()
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(shown.stdout)
+    assert runner.invoke(app, [*command, "--out", str(tmp_path / "cmd")]).exit_code == 0
+    built = runner.invoke(app, ["build", str(recipe), "--out", str(tmp_path / "built")])
+    assert built.exit_code == 0, built.output
+    for name in ("kept.parquet", "rejected.parquet"):
+        assert (tmp_path / "cmd" / name).read_bytes() == (tmp_path / "built" / name).read_bytes()

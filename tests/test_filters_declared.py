@@ -15,13 +15,12 @@ from bigmath.registry import get_filter, names
 from bigmath.schema import make_id
 
 RULE_FILTERS = ("hyperlink", "language", "multiple_choice", "multi_part", "yes_no", "true_false", "proof",
-                "figure", "answer", "exact_duplicate")
+                "figure", "answer")
 FAMILIES = {"hyperlink", "language", "multiple_choice", "multi_part", "yes_no", "true_false", "proof",
-            "answer", "figure", "duplicate"}
+            "answer", "figure"}
 SIGNALS = {"hyperlink": "has_hyperlink", "language": "is_non_english", "multiple_choice": "is_multiple_choice",
            "multi_part": "is_multi_part", "yes_no": "is_yes_no", "true_false": "is_true_false",
-           "proof": "is_proof", "figure": "needs_figure", "answer": "has_bad_answer",
-           "exact_duplicate": "is_exact_duplicate"}
+           "proof": "is_proof", "figure": "needs_figure", "answer": "has_bad_answer"}
 
 
 def test_rule_filters_are_registered():

@@ -1,16 +1,19 @@
-"""One interface contract, three backends.
+"""One interface contract, three backends: replies, yes/no scores, throughput counters.
 
 * ``transformers``: the tiny random-weight Llama, in process.
 * ``openai``: the same model behind a real OpenAI-compatible server, ``transformers serve``,
   started here on 127.0.0.1 offline (``HF_HUB_OFFLINE=1``), reached through the openai client.
+  It ignores ``logprobs`` (transformers 5.x), so on it scores are refused and judges sample.
 * ``vllm``: vLLM cannot be installed without a GPU, so -- the one stand-in in this suite -- a
   module named ``vllm`` is injected in ``sys.modules`` for the import only. Its ``LLM.chat``
-  generates for real with the tiny model, and it records what our backend passed to vLLM's
-  documented API (engine args, per-request ``SamplingParams``, structured choice).
+  generates for real with the tiny model (and returns real top-k next-token log-probabilities
+  in vLLM's documented ``Logprob`` layout), and it records what our backend passed to vLLM's
+  documented API (engine args, per-request ``SamplingParams``, structured choice, logprobs).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import subprocess
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from bigmath.llm.base import BackendError, GenerationRequest, SamplingParams
+from bigmath.llm.base import BackendError, GenerationRequest, SamplingParams, ScoresUnavailable
 from bigmath.llm.base import SamplingParams as OurParams
 from bigmath.llm.config import BackendConfig
 from bigmath.llm.transformers_backend import TransformersBackend
@@ -83,15 +86,25 @@ class _FakeVLLM:
         fake = self
 
         class SamplingParams:  # vLLM's documented fields only; anything else is a TypeError
-            def __init__(self, n=1, temperature=1.0, top_p=1.0, max_tokens=16, seed=None,
+            def __init__(self, n=1, temperature=1.0, top_p=1.0, max_tokens=16, seed=None, logprobs=None,
                          structured_outputs=None, guided_decoding=None):
                 self.n, self.temperature, self.top_p, self.max_tokens, self.seed = n, temperature, top_p, max_tokens, seed
+                self.logprobs = logprobs
                 self.structured_outputs, self.guided_decoding = structured_outputs, guided_decoding
+
+        @dataclasses.dataclass
+        class Logprob:  # vllm.logprobs.Logprob (vllm.sequence.Logprob before 0.10)
+            logprob: float
+            rank: int | None = None
+            decoded_token: str | None = None
 
         class LLM:
             def __init__(self, model, **engine_args):
                 fake.engines.append({"model": model, **engine_args})
-                self._inner = TransformersBackend(model, device="cpu", threads=1)
+                self._inner = TransformersBackend(model, device="cpu")
+
+            def get_tokenizer(self):
+                return self._inner.tokenizer
 
             def chat(self, messages, sampling_params=None, use_tqdm=True):
                 assert isinstance(messages, list) and all(isinstance(m, list) for m in messages)
@@ -100,10 +113,30 @@ class _FakeVLLM:
                 fake.calls.append(params)
                 first = params[0]
                 assert all(p.n == 1 and p.temperature == first.temperature for p in params)
+                if first.logprobs is not None:
+                    return [self._next_token(m, first.logprobs) for m in messages]
                 ours = OurParams(temperature=first.temperature, top_p=first.top_p, max_tokens=first.max_tokens)
                 requests = [GenerationRequest(m, 0, p.seed) for m, p in zip(messages, params)]
                 texts = self._inner._generate(requests, ours)
-                return [types.SimpleNamespace(outputs=[types.SimpleNamespace(text=t)]) for t in texts]
+                return [types.SimpleNamespace(outputs=[types.SimpleNamespace(text=t, token_ids=self._inner.encode(t))])
+                        for t in texts]
+
+            def _next_token(self, conversation, k):
+                """What vLLM documents for max_tokens=1, logprobs=k: the greedy token and, for
+                that one position, a dict token id -> Logprob of the top k -- computed here by a
+                plain forward pass of the real model."""
+                import torch
+
+                tokenizer = self._inner.tokenizer
+                ids = self._inner.encode(self._inner.render_conversation(conversation))
+                with torch.inference_mode():
+                    logits = self._inner.lm(input_ids=torch.tensor([ids])).logits[0, -1]
+                top = torch.topk(torch.log_softmax(logits.double(), dim=-1), k)
+                entries = {int(i): Logprob(float(v), rank + 1, tokenizer.decode([int(i)]))
+                           for rank, (v, i) in enumerate(zip(top.values, top.indices))}
+                chosen = int(top.indices[0])
+                return types.SimpleNamespace(outputs=[types.SimpleNamespace(
+                    text=tokenizer.decode([chosen]), token_ids=[chosen], logprobs=[entries])])
 
         class Choice:
             def __init__(self, choice=None):
@@ -177,6 +210,33 @@ def test_seeded_sampling_is_reproducible(backend):
     assert backend.generate(CONVERSATIONS, params) == backend.generate(CONVERSATIONS, params)
 
 
+def test_scores_or_a_clear_refusal(backend):
+    if backend.type == "openai":  # transformers serve ignores logprobs: judges fall back to sampling
+        assert backend.supports_scores is False
+        with pytest.raises(ScoresUnavailable, match="no next-token log-probabilities"):
+            backend.score(CONVERSATIONS)
+        return
+    assert backend.supports_scores
+    scores = backend.score(CONVERSATIONS)
+    assert len(scores) == 3 and backend.score(CONVERSATIONS) == scores  # one forward pass, no sampling
+    for score in scores:
+        assert 0.0 <= score.mass <= 1.0 and (score.p_yes is None or 0.0 <= score.p_yes <= 1.0)
+    if backend.type == "transformers":  # the whole distribution: always a score
+        assert all(s.p_yes is not None and s.mass > 0 for s in scores)
+    assert backend.score([]) == []
+
+
+def test_throughput_counters(backend):
+    before = dataclasses.replace(backend.throughput)
+    backend.generate(CONVERSATIONS, SamplingParams(n=2, temperature=0.0, max_tokens=4))
+    done = backend.throughput.since(before)
+    assert (done.problems, done.replies, done.scored) == (3, 6, 0) and done.seconds > 0
+    # every reply holds 1..4 tokens (an end-of-sequence token counts); servers may not report usage
+    assert (6 if backend.type == "transformers" else 0) <= done.generated_tokens <= 24
+    rates = backend.throughput.as_dict()
+    assert rates["problems_per_s"] > 0 and rates["replies"] == backend.throughput.replies
+
+
 def test_bad_conversations_are_rejected(backend):
     with pytest.raises(ValueError, match=r"conversations\[0\]\[0\]: role"):
         backend.generate([[{"role": "bot", "content": "hi"}]], SamplingParams())
@@ -200,6 +260,23 @@ def test_vllm_uses_documented_api(fake_vllm, tiny_model):
     assert len(sent) == 6  # one request per (conversation, sample), each with its own seed
     assert [p.seed for p in sent[:3]] == [params.sample_seed(i) for i in range(3)] == [p.seed for p in sent[3:]]
     assert all(p.structured_outputs.choice == ["yes", "no"] and p.max_tokens == 5 for p in sent)
+
+
+def test_vllm_scores_use_documented_logprobs_api(fake_vllm, tiny_model, smollm2):
+    from bigmath.llm.scores import ScoreParams
+
+    backend = BackendConfig(type="vllm", model="smollm2-135m-instruct").build()
+    assert backend.supports_scores and backend.engine_args["model"] != "smollm2-135m-instruct"  # the folder
+    conversations = [[{"role": "user", "content": "Is 7 a prime number? Answer yes or no."}],
+                     [{"role": "user", "content": "Is 8 an odd number? Answer yes or no."}]]
+    scores = backend.score(conversations, ScoreParams(top_logprobs=20))
+    sent = fake_vllm.calls[-1][0]
+    assert (sent.max_tokens, sent.logprobs, sent.temperature, sent.n) == (1, 20, 0.0, 1)
+    # the top-20 token ids hold (nearly) all of the answer words' mass: same scores as transformers
+    exact = smollm2.score(conversations)
+    for got, want in zip(scores, exact):
+        assert got.p_yes == pytest.approx(want.p_yes, abs=0.02) and got.mass <= want.mass + 1e-9
+    assert backend.score_key(ScoreParams()) != smollm2.score_key(ScoreParams())  # top-k matters only for vLLM
 
 
 def test_vllm_older_guided_decoding_and_none(tiny_model):

@@ -18,15 +18,16 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from bigmath.filters.judges import PROMPTS_DIR
 from bigmath.llm.base import SamplingParams
 from bigmath.llm.cache import CacheNamespace, RequestCache
 from bigmath.llm.config import BackendConfig
 from bigmath.llm.generate import CachedGenerator
-from bigmath.llm.judge_stage import LLMJudgeStage
 from bigmath.llm.prompts import load_template
 from bigmath.llm.transformers_backend import TransformersBackend
 from bigmath.pipeline.stage import StageContext
 from bigmath.schema import Problem, problems_to_table
+from bigmath.stages.llm_judges import LLMJudgeStage
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def test_cache_never_serves_other_params_model_or_prompt(tmp_path):
 
 def test_rerun_and_more_samples_generate_only_what_is_missing(tmp_path, backend, shared_data):
     problems = _math_problems(shared_data, 6)
-    template = load_template("judge_proof")
+    template = load_template(PROMPTS_DIR / "judge_proof.txt")
     params = SamplingParams(n=2, temperature=0.8, max_tokens=6, seed=3)
     with RequestCache(tmp_path / "c.sqlite") as cache:
         generator = CachedGenerator(backend, cache, chunk_size=5, progress=False)
@@ -95,7 +96,7 @@ _CHILD = textwrap.dedent(
     from pathlib import Path
     import pyarrow.parquet as pq
     from bigmath.llm.config import BackendConfig
-    from bigmath.llm.judge_stage import LLMJudgeStage
+    from bigmath.stages.llm_judges import LLMJudgeStage
     from bigmath.llm.transformers_backend import TransformersBackend
     from bigmath.pipeline.stage import StageContext
 
@@ -118,7 +119,7 @@ _CHILD = textwrap.dedent(
     table = pq.read_table(out / "shard.parquet")
     stage = LLMJudgeStage(backend=BackendConfig(type="transformers", model=model, alias="tiny", device="cpu",
                                                 threads=1),
-                          judges=[{"type": "judge_proof", "samples": 4, "temperature": 0.8}], chunk_size=4,
+                          judges=[{"type": "judge_proof", "mode": "sample", "sampling": {"samples": 4, "temperature": 0.8}}], chunk_size=4,
                           progress=False)
     ctx = StageContext(stage_dir=out / "stage", inputs=[], cache_dir=out / "cache", out_dir=out)
     stage.check(ctx)
@@ -162,7 +163,7 @@ def test_resume_after_sigkill_regenerates_nothing_cached(tmp_path, tiny_model, s
     # rerun the same stage in this process: only the 24 missing replies reach the backend
     stage = LLMJudgeStage(backend=BackendConfig(type="transformers", model=str(tiny_model), alias="tiny",
                                                 device="cpu", threads=1),
-                          judges=[{"type": "judge_proof", "samples": 4, "temperature": 0.8}], chunk_size=4,
+                          judges=[{"type": "judge_proof", "mode": "sample", "sampling": {"samples": 4, "temperature": 0.8}}], chunk_size=4,
                           progress=False)
     ctx = StageContext(stage_dir=tmp_path / "stage", inputs=[], cache_dir=tmp_path / "cache", out_dir=tmp_path)
     stage.check(ctx)

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from bigmath.filters.judges import JUDGE_NAMES
+from bigmath.filters.judges import JUDGE_NAMES, PROMPTS_DIR
 from bigmath.llm.generate import prompt_sha256
 from bigmath.llm.labels import TIE, UNPARSEABLE, majority, parse_label, words
-from bigmath.llm.prompts import PLACEHOLDER, PromptError, load_template, parse_template, prompts_dir
+from bigmath.llm.prompts import PLACEHOLDER, PromptError, load_template, parse_template
+from bigmath.stages.solve_rate import SolveRateStage
 from bigmath.registry import get_filter
 
 
@@ -88,8 +89,8 @@ def test_few_shot_examples_are_the_cited_rows(shared_data):
     cite = re.compile(r"^#\s+example (\d+) \((yes|no)\):\s+(\S+) line (\d+), fields? ([\w +]+)")
     checked = 0
     for name in JUDGE_NAMES:
-        path = prompts_dir() / f"{name}.txt"
-        template = load_template(name)
+        path = PROMPTS_DIR / f"{name}.txt"
+        template = load_template(path)
         users = [c for r, c in template.messages[:-1] if r == "user"]
         answers = [c for r, c in template.messages[:-1] if r == "assistant"]
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -161,8 +162,9 @@ def test_template_hash_ignores_comments_but_not_wording():
     base = parse_template("# a comment\n=== user\nQ: {problem}\n")
     assert parse_template("# another comment\n=== user\nQ: {problem}\n").sha256 == base.sha256
     assert parse_template("=== user\nQuestion: {problem}\n").sha256 != base.sha256
-    assert load_template("solve_rate").render("1+1?") == [
-        {"role": "system", "content": load_template("solve_rate").messages[0][1]},
+    solve_rate = SolveRateStage().template()
+    assert solve_rate.render("1+1?") == [
+        {"role": "system", "content": solve_rate.messages[0][1]},
         {"role": "user", "content": "1+1?"},
     ]
 
@@ -171,9 +173,12 @@ def test_template_hash_ignores_comments_but_not_wording():
 def test_judges_are_declared(name):
     cls = get_filter(name)
     assert cls.name == name == f"judge_{cls.family}" and cls.device == "gpu"
-    assert cls.reasons == (f"judge_{cls.family}:yes", f"judge_{cls.family}:undecided")
+    assert cls.reasons == (f"judge_{cls.family}:p_yes>=threshold", f"judge_{cls.family}:yes",
+                           f"judge_{cls.family}:undecided")
     assert all(reason in cls.__doc__ for reason in cls.reasons) and "2502.17387" in cls.__doc__
     judge = cls()
-    assert (judge.temperature, judge.max_tokens, judge.samples) == (0.2, 5, 1)  # Big-Math's settings
-    assert judge.sampling().choices == ("yes", "no")
+    sampling = judge.sampling
+    assert (sampling.temperature, sampling.max_tokens, sampling.samples) == (0.2, 5, 1)  # Big-Math's settings
+    assert judge.sampling_params().choices == ("yes", "no")
+    assert (judge.mode, judge.threshold, judge.top_logprobs) == ("auto", 0.5, 20)  # scores where the backend can
     assert judge.config()["prompt_sha256"] == judge.template().sha256

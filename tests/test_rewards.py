@@ -30,6 +30,9 @@ def test_trl_accuracy_plain_and_conversational():
 
 def test_trl_accuracy_reads_a_solution_column_and_complains_without_gold():
     assert trl_accuracy([r"\boxed{12}"], solution=[r"so the total is $\boxed{12}$."]) == [1.0]
+    # issue 18: a GSM8K rationale as the gold, an answer in several boxes
+    assert trl_accuracy([r"\boxed{72}"], ground_truth=["48 + 24 = 72 clips.\n#### 72"]) == [1.0]
+    assert trl_accuracy([r"\boxed{-2} and \boxed{1}", r"\boxed{1}"], answer=["1, -2", "1, -2"]) == [1.0, 0.0]
     with pytest.raises(ValueError, match="answer"):
         trl_accuracy(["1"])
     with pytest.raises(ValueError, match="2 completions but 1 gold"):

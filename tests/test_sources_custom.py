@@ -78,9 +78,10 @@ def test_cli_ingest_custom_with_field_mapping(shared_data, tmp_path):
         "--name", "gsm8k_test", "--license", "MIT",
     ])
     assert result.exit_code == 0, result.output
-    table = pq.read_table(out / "problems.parquet")
+    table = pq.read_table(out / "kept.parquet")
     assert table.num_rows == 1319 and set(table.column("source").to_pylist()) == {"gsm8k_test"}
-    assert json.loads((out / "summary.json").read_text())["source"]["license"] == "MIT"
+    assert set(table.column("license").to_pylist()) == {"MIT"}
+    assert json.loads((out / "build.json").read_text())["sources"][0]["license"] == "MIT"
 
 
 def test_cli_refuses_custom_options_for_other_sources(tmp_path):

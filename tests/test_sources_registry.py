@@ -18,17 +18,17 @@ ADAPTERS = ("math", "numinamath_cot", "numinamath_1_5", "harp", "omni_math", "op
 SPDX = {"MIT", "Apache-2.0", "CC-BY-4.0"}
 
 
-def test_bigmath_sources_lists_six_adapters_and_custom():
-    assert set(names("source")) == {*ADAPTERS, "custom"}
+def test_bigmath_sources_lists_six_adapters_custom_and_problems():
+    assert set(names("source")) == {*ADAPTERS, "custom", "problems"}  # problems: common-schema parquet
     result = CliRunner().invoke(app, ["sources", "--json"])
     assert result.exit_code == 0, result.output
     listed = {info["name"]: info for info in json.loads(result.output)}
-    assert set(listed) == {*ADAPTERS, "custom"}
+    assert set(listed) == {*ADAPTERS, "custom", "problems"}
     assert listed["numinamath_cot"]["hub_id"] == "AI-MO/NuminaMath-CoT"
     assert all("@" in listed[name]["citation"] for name in ADAPTERS)  # BibTeX of each upstream dataset
     for columns in ("250", "80"):  # a table on wide terminals, one block per source on narrow ones
         table = CliRunner().invoke(app, ["sources"], env={"COLUMNS": columns})
-        assert table.exit_code == 0 and all(name in table.output for name in (*ADAPTERS, "custom"))
+        assert table.exit_code == 0 and all(name in table.output for name in (*ADAPTERS, "custom", "problems"))
 
 
 @pytest.mark.parametrize("name", ADAPTERS)

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from bigmath.cli.app import app
 from bigmath.registry import get_source
-from bigmath.sources.ingest import ingest_to_dir
+from bigmath.pipeline.engine import build
+from bigmath.pipeline.recipe import Recipe
 
 SOURCE_FOLDERS = ("math", "harp", "omni_math")
 # native fields each adapter maps to core columns (the rest must be in meta)
@@ -40,6 +41,11 @@ def _upstream_has_answer(source: str, row: dict) -> bool:
     return bool(str(row.get("answer") or "").strip())
 
 
+def _ingest(source, out: Path) -> dict:
+    """Run ``source`` alone through the build engine (what ``bigmath ingest`` does); return stats."""
+    return build(Recipe(name="ingest", sources=[source]), out).stats
+
+
 def _files(shared_data: Path) -> list[tuple[str, Path]]:
     found = [(folder, f) for folder in SOURCE_FOLDERS for f in sorted((shared_data / folder).iterdir()) if f.is_file()]
     assert len(found) >= 4, found  # math/sample, harp/sample, harp/proof_based, omni_math/sample
@@ -51,11 +57,11 @@ def test_every_shared_source_file_ingests_completely(shared_data, tmp_path):
     for folder, file in _files(shared_data):
         source = get_source(folder)(path=str(file))
         out = tmp_path / folder / file.stem
-        summary = ingest_to_dir(source, out)
-        kept = pq.read_table(out / "problems.parquet").to_pylist()
+        stats = _ingest(source, out)
+        kept = pq.read_table(out / "kept.parquet").to_pylist()
         rejected = pq.read_table(out / "rejected.parquet").to_pylist()
         native = _native_rows(file)
-        assert len(kept) + len(rejected) == len(native) == summary["rows"], file
+        assert len(kept) + len(rejected) == len(native) == stats["ingested"], file
 
         answered = [i for i, row in enumerate(native) if _upstream_has_answer(folder, row)]
         by_position = {int(p["source_id"].rsplit("/", 1)[1]): p for p in kept} if folder != "harp" else None
@@ -106,8 +112,8 @@ def test_harp_reads_upstream_zips_whatever_the_member_is_called(shared_data, tmp
 def test_ingest_is_byte_identical_across_runs(shared_data, tmp_path):
     file = shared_data / "omni_math" / "sample.jsonl"
     for run in ("a", "b"):
-        ingest_to_dir(get_source("omni_math")(path=str(file)), tmp_path / run)
-    for name in ("problems.parquet", "rejected.parquet", "summary.json"):
+        _ingest(get_source("omni_math")(path=str(file)), tmp_path / run)
+    for name in ("kept.parquet", "rejected.parquet", "stats.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
@@ -117,10 +123,11 @@ def test_cli_ingest_writes_outputs_and_summary(shared_data, tmp_path):
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "kept" in result.output and "310" in result.output
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["rows"] == summary["kept"] == 310 and summary["rejected"] == 0
-    assert summary["source"]["name"] == "harp" and summary["source"]["path"].endswith("proof_based.jsonl")
-    assert pq.read_table(out / "problems.parquet").num_rows == 310
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["ingested"] == stats["kept"] == 310 and stats["rejected"] == 0
+    source = json.loads((out / "build.json").read_text())["sources"][0]
+    assert source["name"] == "harp" and source["path"].endswith("proof_based.jsonl")
+    assert pq.read_table(out / "kept.parquet").num_rows == 310
 
 
 def test_the_wrong_adapter_for_a_file_is_warned_about(shared_data):

@@ -34,6 +34,13 @@ PAIRS = [
     ("x = 5", "y = 5"),
     (r"\text{Tuesday}", "Tuesday"),
     ("42", "Final Answer: The final answer is $42$. I hope it is correct."),
+    (r"\{1,2,3\}", r"\boxed{1}, \boxed{2} and \boxed{3}"),  # issue 18: one answer in several boxes
+    ("1.22", "1,22"),
+    (r"x \in [-2,7]", r"-2 \le x \le 7"),
+    # sympy raises PrecisionExhausted printing this Omni-MATH gold; the worker used to send the
+    # exception back as a class defined in __main__, which the parent could not unpickle
+    (r"2^{2015}+\left\lfloor\left(\frac{3}{2}\right)^{2015}\right\rfloor-2",
+     r"\boxed{2^{2015}+\left\lfloor\left(\frac{3}{2}\right)^{2015}\right\rfloor-2}"),
 ]
 
 

@@ -19,8 +19,11 @@ _COMMAND_MODULES = (
     "bigmath.cli.dedup_cmd",  # dedup, decontaminate
     "bigmath.cli.verify_cmd",  # verify
     "bigmath.cli.judge_cmd",  # judge
+    "bigmath.cli.reformulate_cmd",  # reformulate
+    "bigmath.cli.models_cmd",  # models
     "bigmath.cli.export_cmd",  # export, card, push
     "bigmath.cli.version_cmd",  # version
+    "bigmath.cli.train_cmd",  # train sft|grpo, eval
 )
 
 for _module in _COMMAND_MODULES:

@@ -22,8 +22,8 @@ err_console = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> "typer.Exit":
-    """Print ``message`` in red on stderr and return an Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print ``message`` (verbatim: brackets are not markup) in red on stderr; return an Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 

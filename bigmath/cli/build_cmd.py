@@ -85,17 +85,25 @@ def stats(out: Path = typer.Argument(..., help="A build's output folder.")) -> N
 @app.command()
 def inspect(
     out: Path = typer.Argument(..., help="A build's output folder."),
-    reason: str = typer.Option(..., "--reason", "-r", help="Reason code, or its family (e.g. `proof`)."),
-    n: int = typer.Option(20, "-n", min=1, help="Rows to show."),
+    reason: Optional[str] = typer.Option(None, "--reason", "-r", help="Reason code, or its family (e.g. `proof`)."),
+    disagreements: bool = typer.Option(False, "--disagreements",
+                                       help="Rule filter vs LLM judge of each family: counts and examples each way."),
+    n: int = typer.Option(20, "-n", min=1, help="Rows to show (per direction with --disagreements)."),
     width: int = typer.Option(160, "--width", help="Characters of problem text to show."),
 ) -> None:
-    """Show rejected rows with a reason (exact code, or every code of a family)."""
+    """Show rejected rows with a reason (exact code, or every code of a family), or with
+    --disagreements where a rule filter and the LLM judge of the same family disagree."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
     from rich.markup import escape
     from rich.panel import Panel
     from rich.text import Text
 
+    if disagreements:
+        _show_disagreements(out, n, width)
+        return
+    if reason is None:
+        raise fail("give --reason R (rejected rows) or --disagreements (rule filter vs LLM judge)")
     path = out / "rejected.parquet"
     if not path.exists():
         raise fail(f"{path} not found: is {out} the output folder of a finished `bigmath build`?")
@@ -124,3 +132,30 @@ def inspect(
                 body.append(f" (similarity {row['similarity']:.3f})")
         title = f"{row['id']} · {escape(row['source'])} · {row['stage']} · [bold]{escape(row['reason'])}[/]"
         console.print(Panel(body, title=title, title_align="left", highlight=False))
+
+
+def _show_disagreements(out: Path, n: int, width: int) -> None:
+    """Print :func:`bigmath.export.disagreement.compare_build` for ``out``."""
+    from rich.text import Text
+
+    from bigmath.export.disagreement import compare_build
+
+    if not (out / "kept.parquet").exists():
+        raise fail(f"{out / 'kept.parquet'} not found: is {out} the output folder of a finished `bigmath build`?")
+    results = compare_build(out, examples=n)
+    if not results:
+        raise fail(f"{out}: no family has both a rule filter signal and an LLM judge column "
+                   "(run e.g. `multiple_choice` and `judge_multiple_choice` in one build)")
+    for r in results:
+        share = "-" if r.agreement is None else f"{r.agreement:.0%}"
+        console.print(f"[bold]{r.family}[/]: rule `{r.rule_column}` vs judge `{r.judge_column}`: {r.compared} rows "
+                      f"compared, agree on {share}; both yes {r.both_yes}, both no {r.both_no}, rule only "
+                      f"{r.rule_only}, judge only {r.judge_only}; judge undecided {r.undecided}; flagged by the "
+                      f"rule before the judge ran {r.not_judged}", highlight=False)
+        for title, rows in (("rule yes, judge no", r.rule_only_examples), ("judge yes, rule no", r.judge_only_examples)):
+            for row in rows:
+                p_yes = "-" if row["p_yes"] is None else f"{row['p_yes']:.2f}"
+                text = (row["problem"] or "")[:width].replace("\n", " ")
+                line = Text(f"  {title}: {row['id']} ({row['source']}, p_yes {p_yes}): ", style="dim")
+                line.append(text)
+                console.print(line, highlight=False)

@@ -1,139 +1,81 @@
-"""Commands: ``bigmath dedup`` (exact + SemDeDup) and ``bigmath decontaminate`` (benchmark overlap)."""
+"""Commands: ``bigmath dedup`` (exact dedup + SemDeDup) and ``bigmath decontaminate`` (benchmark overlap).
+
+Both are one- or two-stage recipes run by the build engine (:mod:`bigmath.cli.runner`); their
+options are generated from the stages' fields (:mod:`bigmath.cli.options`).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Optional
+import inspect
+from typing import Any
 
 import typer
-from rich.table import Table
 
 from bigmath.cli.app import app, console, fail
-from bigmath.dedup import DEFAULT_MODEL, DEFAULT_TEMPLATE
+from bigmath.cli.options import FieldOption, field_options, model_command
+from bigmath.cli.runner import (build_component, input_parameter, problems_source, run_parameters, run_recipe,
+                                sets_of, stage_spec)
+from bigmath.stages.decontaminate import DecontaminateStage
+from bigmath.stages.exact_dedup import ExactDedupStage
+from bigmath.stages.semdedup import SemDedupStage
 
-_INPUT_HELP = "Problems parquet (a build's kept.parquet or any file with id, source, problem)."
-
-
-def _run(input_path: Path, stages: list[Any], out: Path, cache_dir: Path | None) -> dict[str, Any]:
-    from bigmath.dedup.run import read_problems, run_stages
-
-    table = read_problems(input_path)
-    return run_stages(table, stages, out, cache_dir=cache_dir)
-
-
-def _report(summary: dict[str, Any], out: Path) -> None:
-    view = Table(title=f"{summary['input']} rows in, {summary['kept']} kept, {summary['rejected']} removed")
-    for column in ("stage", "input", "removed", "reasons"):
-        view.add_column(column)
-    for stage in summary["stages"]:
-        reasons = ", ".join(f"{r}: {c}" for r, c in stage["reasons"].items()) or "-"
-        view.add_row(stage["name"], str(stage["input"]), str(stage["rejected"]), reasons)
-    console.print(view)
-    console.print(f"outputs in {out}: kept.parquet, rejected.parquet, duplicates.parquet, stats.json")
+_EXACT = field_options(ExactDedupStage, "exact_dedup", panel="Exact dedup (exact_dedup stage)")
+_SEMANTIC = field_options(SemDedupStage, "semdedup", rename={"similarity_threshold": "--threshold"},
+                          panel="SemDeDup (semdedup stage)")
+_DECONTAMINATE = field_options(DecontaminateStage, "decontaminate", panel="Decontamination (decontaminate stage)")
 
 
-def _guarded(build_and_run) -> None:
-    from pydantic import ValidationError
-
-    from bigmath.errors import InputError
-    from bigmath.pipeline.stage import StageSkipped
-
-    try:
-        build_and_run()
-    except ValidationError as err:  # name the command-line options, not the model fields
-        problems = [f"{_OPTIONS.get(str(e['loc'][0]) if e['loc'] else '', 'input')}: {e['msg'].removeprefix('Value error, ')}"
-                    for e in err.errors()]
-        raise fail("; ".join(problems)) from None
-    except (InputError, ValueError, KeyError, ImportError, StageSkipped) as err:
-        raise fail(str(err)) from None
+def _switch(name: str, flag: str, help_text: str) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=bool,
+                             default=typer.Option(True, flag, help=help_text))
 
 
-# stage fields -> the options that set them (for error messages)
-_OPTIONS = {"similarity_threshold": "--threshold", "epsilon": "--epsilon", "clusters": "--clusters",
-            "chain": "--chain", "minhash_threshold": "--minhash-threshold", "ngram_size": "--ngram-size",
-            "min_similarity": "--min-similarity", "embedding_threshold": "--embedding-threshold",
-            "benchmarks": "--against", "": "--threshold/--epsilon"}
+def _dedup(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
+    sets = sets_of(fixed)
+    stages = []
+    if fixed["exact"]:
+        stages.append(build_component("stage", "exact_dedup", stage_spec("exact_dedup", groups, {}), _EXACT,
+                                      "exact_dedup"))
+    if fixed["semantic"]:
+        stages.append(build_component("stage", "semdedup", stage_spec("semdedup", groups, sets), _SEMANTIC,
+                                      "semdedup"))
+    if not stages:
+        raise fail("nothing to do: both --no-exact and --no-semantic given")
+    run_recipe("dedup", [problems_source(fixed["input_path"])], stages, fixed)
 
 
-def _embedding_template(template: str, input_path: Path) -> str:
-    """``template``, or ``Problem: {problem}`` when the default one needs an ``answer`` column the
-    input lacks. Raises ValueError naming ``--template`` when a custom template needs a missing column."""
-    import pyarrow.parquet as pq
-
-    from bigmath.dedup.embeddings import template_fields
-
-    columns = set(pq.read_schema(input_path).names) if input_path.is_file() else set()
-    missing = [f for f in template_fields(template) if columns and f not in columns]
-    if missing and template == DEFAULT_TEMPLATE and missing == ["answer"]:
-        console.print("note: IN.parquet has no 'answer' column; embedding 'Problem: {problem}' instead")
-        return "Problem: {problem}"
-    if missing:
-        raise ValueError(f"--template uses column(s) {missing} that {input_path} lacks")
-    return template
+model_command(
+    app, "dedup", _dedup,
+    doc="Remove exact duplicates and semantic duplicates (SemDeDup) from IN.\n\n"
+        "Runs the exact_dedup and semdedup stages with the build engine; --set applies to semdedup.",
+    fixed=[input_parameter(), *run_parameters(),
+           _switch("exact", "--exact/--no-exact", "Run exact (normalised-text) dedup first."),
+           _switch("semantic", "--semantic/--no-semantic", "Run SemDeDup.")],
+    generated=_EXACT + _SEMANTIC,
+)
 
 
-@app.command("dedup")
-def dedup(
-    input_path: Path = typer.Argument(..., metavar="IN.parquet", help=_INPUT_HELP),
-    out: Path = typer.Option(..., "--out", help="Output folder."),
-    threshold: Optional[float] = typer.Option(None, "--threshold", help="SemDeDup: duplicate iff cosine similarity >= T (default 0.99)."),
-    epsilon: Optional[float] = typer.Option(None, "--epsilon", help="SemDeDup: epsilon = 1 - threshold (paper / NeMo Curator); not with --threshold."),
-    clusters: Optional[int] = typer.Option(None, "--clusters", help="k-means clusters (default ceil(N / 1000))."),
-    chain: str = typer.Option("semdedup", "--chain", help="semdedup: similar to any higher-ranked row; greedy: to a kept row."),
-    model: str = typer.Option(DEFAULT_MODEL, "--model", help="sentence-transformers name or path."),
-    device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:1, ..."),
-    backend: str = typer.Option("torch", "--backend", help="torch, onnx or openvino."),
-    template: str = typer.Option(DEFAULT_TEMPLATE, "--template",
-                                 help="Text embedded per row (str.format over columns; without an answer "
-                                      "column the default embeds the problem alone)."),
-    exact: bool = typer.Option(True, "--exact/--no-exact", help="Run exact (normalised text) dedup first."),
-    minhash: bool = typer.Option(False, "--minhash", help="Also remove MinHash near-duplicates (datasketch)."),
-    minhash_threshold: float = typer.Option(0.8, "--minhash-threshold", help="Jaccard threshold for --minhash."),
-    semantic: bool = typer.Option(True, "--semantic/--no-semantic", help="Run SemDeDup."),
-    seed: int = typer.Option(1234, "--seed", help="k-means seed."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Embedding cache (default OUT/cache)."),
-) -> None:
-    """Remove exact and semantic duplicates (SemDeDup) from IN.parquet."""
-
-    def go() -> None:
-        from bigmath.dedup.stages import ExactDedupStage, SemDedupStage
-
-        stages: list[Any] = []
-        if exact:
-            stages.append(ExactDedupStage(minhash=minhash, minhash_threshold=minhash_threshold))
-        if semantic:
-            stages.append(SemDedupStage(similarity_threshold=threshold, epsilon=epsilon, clusters=clusters,
-                                        chain=chain, model=model, device=device, backend=backend,
-                                        template=_embedding_template(template, input_path), seed=seed))
-        if not stages:
-            raise ValueError("nothing to do: both --no-exact and --no-semantic given")
-        _report(_run(input_path, stages, out, cache_dir), out)
-
-    _guarded(go)
+def _decontaminate(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
+    base = {"benchmarks": list(fixed["against"])} if fixed["against"] else {}
+    spec = stage_spec("decontaminate", groups, sets_of(fixed), base)
+    stage = build_component("stage", "decontaminate", spec, _DECONTAMINATE + [_AGAINST], "decontaminate")
+    if not fixed["dry_run"]:
+        console.print(f"decontaminating against {', '.join(b.name for b in stage.benchmarks)} "
+                      f"(word {stage.ngram_size}-grams, alignment >= {stage.min_similarity})", highlight=False)
+    run_recipe("decontaminate", [problems_source(fixed["input_path"])], [stage], fixed)
 
 
-@app.command("decontaminate")
-def decontaminate(
-    input_path: Path = typer.Argument(..., metavar="IN.parquet", help=_INPUT_HELP),
-    against: list[str] = typer.Option(..., "--against", help="Benchmark: FILE, NAME=FILE, a folder of benchmark "
-                                      "files, a built-in NAME (from the Hub) or hub:OWNER/NAME[@SPLIT]. Repeatable."),
-    out: Path = typer.Option(..., "--out", help="Output folder."),
-    ngram_size: int = typer.Option(13, "--ngram-size", "-n", help="Word n-gram size."),
-    min_similarity: float = typer.Option(0.9, "--min-similarity", help="Token-alignment score to flag a match."),
-    embedding_threshold: Optional[float] = typer.Option(None, "--embedding-threshold", help="Also flag cosine >= T."),
-    model: str = typer.Option(DEFAULT_MODEL, "--model", help="Model for --embedding-threshold."),
-    device: str = typer.Option("cpu", "--device", help="cpu, cuda, ..."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Embedding cache (default OUT/cache)."),
-) -> None:
-    """Remove problems that copy an evaluation benchmark item (MATH-500, AIME, GSM8K, ...)."""
+_AGAINST_HELP = ("Benchmark: FILE, NAME=FILE, a folder of benchmark files, a built-in NAME (read from the Hub, or "
+                 "from --benchmarks-dir) or hub:OWNER/NAME[@SPLIT]; repeatable. Default: the stage's benchmarks.")
+_AGAINST = FieldOption(dest="against", flag="--against", group="decontaminate", key="benchmarks",
+                       annotation=str, default=None, help=_AGAINST_HELP, panel="")
 
-    def go() -> None:
-        from bigmath.dedup.stages import DecontaminateStage
-
-        stage = DecontaminateStage(benchmarks=against, ngram_size=ngram_size, min_similarity=min_similarity,
-                                   embedding_threshold=embedding_threshold, model=model, device=device)
-        names = ", ".join(b.name for b in stage.benchmarks)
-        console.print(f"decontaminating against {names} (word {ngram_size}-grams, alignment >= {min_similarity})")
-        _report(_run(input_path, [stage], out, cache_dir), out)
-
-    _guarded(go)
+model_command(
+    app, "decontaminate", _decontaminate,
+    doc="Remove problems that copy an evaluation benchmark item (MATH-500, AIME, GSM8K, ...).\n\n"
+        "Runs the decontaminate stage with the build engine.",
+    fixed=[input_parameter(), *run_parameters(),
+           inspect.Parameter("against", inspect.Parameter.KEYWORD_ONLY, annotation=list[str],
+                             default=typer.Option([], "--against", help=_AGAINST_HELP))],
+    generated=_DECONTAMINATE,
+)

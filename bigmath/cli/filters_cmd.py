@@ -1,16 +1,15 @@
 """Commands: ``bigmath filters`` (list filters and their reasons) and ``bigmath filter`` (run them).
 
-``bigmath filter IN.parquet --out DIR`` streams IN in record batches, runs the rule filters
-(or ``--only`` some registered filters) through :func:`bigmath.annotate.annotate`, and writes
-``DIR/kept.parquet`` and ``DIR/rejected.parquet`` (:func:`bigmath.annotate.split`), or with
-``--annotate`` ``DIR/annotated.parquet`` (every row, its ``reasons`` and the signal columns).
+``bigmath filter IN --out DIR`` is a one-stage recipe (the ``problems`` source and a ``filters``
+stage with the rule filters, or ``--only`` some) run by the build engine (:mod:`bigmath.cli.runner`).
 """
 
 from __future__ import annotations
 
 import collections
+import inspect
 import json
-from pathlib import Path
+from typing import Any
 
 import typer
 from rich.padding import Padding
@@ -18,11 +17,11 @@ from rich.table import Table
 from rich.text import Text
 
 from bigmath.cli.app import app, console, fail
-from bigmath.registry import UnknownNameError, get_filter, names
+from bigmath.cli.options import merge, model_command, nest
+from bigmath.cli.runner import build_component, input_parameter, problems_source, run_parameters, run_recipe, sets_of
+from bigmath.registry import get_filter, names
+from bigmath.stages.filters import RULE_FILTERS
 
-#: The rule filters ``bigmath filter`` runs when ``--only`` is not given, in this order.
-RULE_FILTERS = ("hyperlink", "language", "multiple_choice", "multi_part", "yes_no", "true_false",
-                "proof", "figure", "answer", "exact_duplicate")
 STAGE = "rule_filters"
 #: terminal width (columns) below which listings are printed as blocks instead of tables
 WIDE = 110
@@ -74,112 +73,47 @@ def _reasons_cell(reasons: tuple[str, ...]) -> str:
     return f"{families.pop()}:<one of>\n" + "\n".join(lines)
 
 
-def _build(only: list[str] | None):
-    chosen = only or list(RULE_FILTERS)
-    try:
-        return [get_filter(name)() for name in chosen]
-    except UnknownNameError as err:
-        raise fail(str(err)) from None
+def _filter(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
+    chosen = fixed["only"] or list(RULE_FILTERS)
+    unknown = sorted(set(chosen) - set(names("filter")))
+    if unknown:
+        raise fail(f"--only {unknown[0]}: unknown filter; known filters: {', '.join(names('filter'))}")
+    spec = {"stage_name": STAGE, "filters": [{"type": n, "drop": not fixed["annotate"]} for n in chosen]}
+    stage = build_component("stage", "filters", merge(spec, nest(sets_of(fixed))), [], "filters")
+    result = run_recipe("filter", [problems_source(fixed["input_path"])], [stage], fixed)
+    if result is not None:
+        _print_counts(stage.filters, result.stats["stages"][-1], fixed["annotate"])
 
 
-def _family(reason: str) -> str:
-    return reason.split(":", 1)[0]
+model_command(
+    app, "filter", _filter,
+    doc="Run rule filters (or --only some registered filters) over IN with the build engine.\n\n"
+        "Writes kept.parquet and rejected.parquet (with --annotate every row is kept and its reasons go to the "
+        "flags column), stats.json, funnel.md and build.json.",
+    fixed=[input_parameter(), *run_parameters(),
+           inspect.Parameter("only", inspect.Parameter.KEYWORD_ONLY, annotation=list[str],
+                             default=typer.Option([], "--only", help="Run only this filter (repeatable); default: "
+                                                                     "the Big-Math rule filters.")),
+           inspect.Parameter("annotate", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
+                             default=typer.Option(False, "--annotate", help="Drop nothing: every row is kept, "
+                                                                            "reasons go to the flags column."))],
+    generated=[],
+)
 
 
-@app.command("filter")
-def filter_command(
-    source: Path = typer.Argument(..., help="Input parquet file with problem rows (core columns)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-    only: list[str] = typer.Option(None, "--only", help="Run only this filter (repeatable); default: all rule filters."),
-    annotate_only: bool = typer.Option(False, "--annotate", help="Drop nothing; write DIR/annotated.parquet."),
-    batch_size: int = typer.Option(10_000, "--batch-size", min=1, help="Rows per record batch."),
-) -> None:
-    """Run rule filters over SOURCE; write kept/rejected (or annotated) parquet and print counts."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from bigmath.annotate import annotate, split
-    from bigmath.progress import track
-
-    if not source.is_file():
-        raise fail(f"{source}: no such file")
-    try:
-        reader = pq.ParquetFile(source)
-    except (OSError, pa.ArrowInvalid) as err:
-        raise fail(f"{source}: not a readable parquet file ({err})") from None
-    filters = _build(only)
-    needed = sorted({c for f in filters for c in f.columns})
-    missing = [c for c in needed if c not in reader.schema_arrow.names]
-    if missing:
-        users = [f.name for f in filters if set(f.columns) & set(missing)]
-        raise fail(f"{source}: missing column(s) {missing} read by filter(s) {users}")
-
-    out.mkdir(parents=True, exist_ok=True)
-    writers: dict[str, pq.ParquetWriter] = {}
-    counts = {f.name: collections.Counter() for f in filters}
-    first_reasons: collections.Counter = collections.Counter()
-    total = 0
-
-    def write(name: str, table: pa.Table) -> None:
-        if name not in writers:
-            writers[name] = pq.ParquetWriter(out / f"{name}.parquet", table.schema)
-        writers[name].write_table(table.cast(writers[name].schema))
-
+def _print_counts(filters, stage: dict[str, Any], annotate_only: bool) -> None:
+    """Per filter: rows flagged (any reason of the filter) and rows rejected here (first reason)."""
+    total = stage["input"]
+    table = Table(title=f"{STAGE} over {total:,} rows")
+    for column in ("filter", "flagged", "% of rows", "rejected here", "reasons"):
+        table.add_column(column, justify="right" if column in ("flagged", "% of rows", "rejected here") else "left")
+    counts = collections.Counter({k.removeprefix("flagged:"): v for k, v in stage["extra"].items()
+                                  if k.startswith("flagged:")})
+    counts.update(stage["reasons"])  # first reasons of rejected rows
     for flt in filters:
-        flt.setup()
-    try:
-        with track("rule filters", total=reader.metadata.num_rows) as advance:
-            batches = reader.iter_batches(batch_size=batch_size)
-            for batch in batches if reader.metadata.num_rows else [reader.schema_arrow.empty_table()]:
-                table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
-                annotated = annotate(table, filters)
-                for row_reasons, row_flags in zip(annotated.reasons, annotated.flags):
-                    for reason in row_reasons + row_flags:
-                        counts.setdefault(_owner(filters, reason), collections.Counter())[reason] += 1
-                    if row_reasons:
-                        first_reasons[row_reasons[0]] += 1
-                if annotate_only:
-                    every = [r + f for r, f in zip(annotated.reasons, annotated.flags)]
-                    write("annotated", annotated.table.append_column(
-                        "reasons", pa.array(every, pa.list_(pa.string()))))
-                else:
-                    kept, rejected = split(annotated, STAGE)
-                    write("kept", kept)
-                    write("rejected", rejected)
-                total += table.num_rows
-                advance(table.num_rows)
-    finally:
-        for flt in filters:
-            flt.teardown()
-        for writer in writers.values():
-            writer.close()
-    _print_counts(filters, counts, first_reasons, total, annotate_only)
-    written = ["annotated.parquet"] if annotate_only else ["kept.parquet", "rejected.parquet"]
-    console.print(f"wrote {', '.join(str(out / w) for w in written if (out / w).exists())}")
-
-
-def _owner(filters, reason: str) -> str:
-    for flt in filters:
-        if reason in flt.reasons:
-            return flt.name
-    return _family(reason)
-
-
-def _print_counts(filters, counts, first_reasons, total: int, annotate_only: bool) -> None:
-    table = Table(title=f"rule filters over {total:,} rows")
-    table.add_column("filter")
-    table.add_column("flagged", justify="right")
-    table.add_column("% of rows", justify="right")
-    if not annotate_only:
-        table.add_column("rejected here", justify="right")
-    table.add_column("reasons")
-    for flt in filters:
-        flagged = sum(counts[flt.name].values())
-        row = [flt.name, f"{flagged:,}", f"{100 * flagged / total:.1f}" if total else "0.0"]
-        if not annotate_only:
-            row.append(f"{sum(n for r, n in first_reasons.items() if r in flt.reasons):,}")
-        row.append("\n".join(f"{r} {n}" for r, n in counts[flt.name].most_common()))
-        table.add_row(*row)
+        mine = {r: counts[r] for r in flt.reasons if counts[r]}
+        flagged = sum(mine.values())
+        rejected = 0 if annotate_only else sum(stage["reasons"].get(r, 0) for r in flt.reasons)
+        table.add_row(flt.name, f"{flagged:,}", f"{100 * flagged / total:.1f}" if total else "0.0", f"{rejected:,}",
+                      "\n".join(f"{r} {n}" for r, n in sorted(mine.items(), key=lambda kv: -kv[1])))
     console.print(table)
-    if not annotate_only:
-        console.print(f"kept {total - sum(first_reasons.values()):,}, rejected {sum(first_reasons.values()):,}")

@@ -1,20 +1,21 @@
-"""Commands: ``bigmath sources`` (list the adapters) and ``bigmath ingest`` (read one source to parquet)."""
+"""Commands: ``bigmath sources`` (list the adapters) and ``bigmath ingest`` (one source, run by the engine)."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from bigmath.cli.app import app, console, fail
-from bigmath.errors import InputError
-from bigmath.registry import UnknownNameError, get_source, names
+from bigmath.cli.options import FieldOption, field_options, model_command, nest
+from bigmath.cli.runner import build_component, run_parameters, run_recipe, sets_of
+from bigmath.registry import get_source, names
 
 
 
@@ -58,69 +59,76 @@ def _fields(info: dict[str, Any]) -> str:
     return ", ".join(info["native_fields"]) or "-"
 
 
-@app.command("ingest")
-def ingest_command(
-    source: str = typer.Argument(..., help="Adapter name (see `bigmath sources`)."),
-    out: Path = typer.Option(..., "--out", "-o",
-                             help="Output folder for problems.parquet, rejected.parquet, summary.json."),
-    path: str | None = typer.Option(None, "--path", "-p",
-                                    help="Local file or folder (jsonl/json/parquet/zip); omit to read the Hub."),
-    split: str | None = typer.Option(None, "--split", help="Upstream split (default: the adapter's first split)."),
-    revision: str | None = typer.Option(None, "--revision",
-                                        help="Hub revision (default: the adapter's pinned commit)."),
-    limit: int | None = typer.Option(None, "--limit", min=0, help="Read at most this many native rows."),
-    problem_field: str | None = typer.Option(None, "--problem-field",
-                                             help="custom: field holding the problem (default 'problem')."),
-    answer_field: str | None = typer.Option(None, "--answer-field", help="custom: field holding the final answer."),
-    solution_field: str | None = typer.Option(None, "--solution-field", help="custom: field holding the solution."),
-    id_field: str | None = typer.Option(None, "--id-field", help="custom: field holding a stable row id."),
-    subset_field: str | None = typer.Option(None, "--subset-field", help="custom: field naming the sub-source."),
-    name: str | None = typer.Option(None, "--name",
-                                    help="custom: value of the `source` column (default 'custom')."),
-    license: str | None = typer.Option(None, "--license", help="custom: SPDX licence id to record."),
-    hub_id: str | None = typer.Option(None, "--hub-id", help="custom: Hugging Face dataset id to read."),
-    config: str | None = typer.Option(None, "--config", help="custom: Hub dataset config."),
-) -> None:
-    """Read one source and write OUT/problems.parquet, OUT/rejected.parquet and OUT/summary.json."""
-    from bigmath.progress import track
-    from bigmath.sources.ingest import ingest_to_dir
+def _source_options() -> list[FieldOption]:
+    """Options for every source field: the common ones (path, split, revision), then each
+    adapter's own (custom's field mapping, problems' source_name), listed once per field name."""
+    from bigmath.sources.base import Source
 
-    given = {"problem_field": problem_field, "answer_field": answer_field, "solution_field": solution_field,
-             "id_field": id_field, "subset_field": subset_field, "name": name, "license": license,
-             "hub_id": hub_id, "config": config}
-    custom = {k: v for k, v in given.items() if v is not None}
-    if custom and source != "custom":
-        options = ", ".join("--" + k.replace("_", "-") for k in custom)
-        raise fail(f"{options} only apply to the 'custom' source, not {source!r}")
-    try:
-        adapter = get_source(source)(path=path, split=split, revision=revision, limit=limit, **custom)
-    except UnknownNameError as err:
-        raise fail(str(err)) from None
-    except ValidationError as err:
-        raise fail(f"bad options for source {source!r}: " + "; ".join(e["msg"] for e in err.errors())) from None
-    try:
-        with track(f"ingest {adapter.name}", total=None) as advance:
-            summary = ingest_to_dir(adapter, out, on_rows=advance)
-    except InputError as err:
-        raise fail(str(err)) from None
-    _print_summary(summary, out)
+    common = field_options(Source, "source", skip=("limit",), rename={"path": "--path"}, panel="Source")
+    seen = {o.key for o in common}
+    own: list[FieldOption] = []
+    for name in names("source"):
+        for option in field_options(get_source(name), "source", skip=("limit", *seen), panel="Source (adapter's own)"):
+            owners = _OWNERS.setdefault(option.key, [])
+            owners.append(name)
+            if len(owners) == 1:
+                own.append(option)
+    return common + own
 
 
-def _print_summary(summary: dict[str, Any], out: Path) -> None:
-    """Print the ingest counts as a rich table."""
-    rows = summary["rows"]
-    table = Table(title=f"ingest {summary['source']['name']}", show_header=False)
+_OWNERS: dict[str, list[str]] = {}  # adapter-specific field -> the adapters that have it
+_SOURCE = _source_options()
+
+
+def _ingest(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
+    from bigmath import registry
+
+    name = fixed["source"]
+    if name not in names("source"):
+        raise fail(f"unknown source {name!r}; known sources: {', '.join(names('source'))}")
+    given = {**groups.get("source", {}), **sets_of(fixed)}
+    foreign = [k for k in given if k in _OWNERS and name not in _OWNERS[k]]
+    if foreign:
+        flags = ", ".join(next(o.flag for o in _SOURCE if o.key == k) for k in foreign)
+        raise fail(f"{flags} only apply to source(s) {', '.join(sorted({a for k in foreign for a in _OWNERS[k]}))}, "
+                   f"not {name!r}")
+    adapter = build_component("source", name, nest(given), _SOURCE, "source")
+    result = run_recipe(f"ingest-{name}", [adapter], [], fixed)
+    if result is not None:
+        _print_summary(result.out_dir, registry.get_source(name))
+
+
+model_command(
+    app, "ingest", _ingest,
+    doc="Read one source into the common schema with the build engine (no stages).\n\n"
+        "Writes OUT/kept.parquet (problems), OUT/rejected.parquet (adapter rejections), stats.json, funnel.md "
+        "and build.json.",
+    fixed=[inspect.Parameter("source", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                             default=typer.Argument(..., help="Adapter name (see `bigmath sources`).")),
+           *run_parameters()],
+    generated=_SOURCE,
+)
+
+
+def _print_summary(out: Path, adapter: type) -> None:
+    """Rows read, kept, rejected per reason, and how many kept rows carry an answer."""
+    import pyarrow.parquet as pq
+
+    stats = json.loads((out / "stats.json").read_text())
+    answers = pq.read_table(out / "kept.parquet", columns=["answer"]).column("answer")
+    with_answer = len(answers) - answers.null_count
+    table = Table(title=f"ingest {adapter.name}", show_header=False)
     table.add_column("what")
     table.add_column("rows", justify="right")
-    table.add_row("rows read" + (" (native)" if summary["native_rows"] != rows else ""), f"{summary['native_rows']:,}")
-    if summary["native_rows"] != rows:
-        table.add_row("distinct problems + rejected", f"{rows:,}")
-    table.add_row("kept", f"{summary['kept']:,}")
-    table.add_row("rejected", f"{summary['rejected']:,}")
-    for reason, count in summary["reasons"].items():
+    table.add_row("rows read", f"{stats['ingested']:,}")
+    if adapter.collapses_rows:
+        meta = pq.read_table(out / "kept.parquet", columns=["meta"]).column("meta").to_pylist()
+        native = sum(json.loads(m).get("num_solutions", 1) for m in meta) + stats["rejected"]
+        table.add_row("native rows (before collapsing repeated problems)", f"{native:,}")
+    table.add_row("kept", f"{stats['kept']:,}")
+    table.add_row("rejected", f"{stats['rejected']:,}")
+    for reason, count in stats["reasons"].items():
         table.add_row(f"  {reason}", f"{count:,}")
-    rate = summary["answer_rate"]
-    share = f" ({rate:.2%} of the {rows:,} rows kept or rejected)" if rows else ""
-    table.add_row("kept with an answer", f"{summary['kept_with_answer']:,}{share}")
+    share = f" ({with_answer / stats['ingested']:.2%} of the rows read)" if stats["ingested"] else ""
+    table.add_row("kept with an answer", f"{with_answer:,}{share}")
     console.print(table)
-    console.print(f"wrote [bold]{out}[/]/problems.parquet, rejected.parquet, summary.json")

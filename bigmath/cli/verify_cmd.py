@@ -18,6 +18,7 @@ from rich.table import Table
 
 from bigmath.cli.app import app, console, fail
 from bigmath.errors import InputError
+from bigmath.verify.types import DEFAULT_TIMEOUT_S
 
 _JSONL = (".jsonl", ".json", ".ndjson")
 
@@ -97,7 +98,7 @@ def verify_command(
     pred_col: str = typer.Option("response", "--pred-col", help="Column holding the model response."),
     out: Path = typer.Option(None, "--out", "-o", help="Write rows with verify_* columns (.jsonl or .parquet)."),
     workers: int = typer.Option(2, "--workers", min=1, help="Worker processes."),
-    timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Hard time bound per row, seconds."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0.1, help="Hard time bound per row, seconds."),
 ) -> None:
     """Grade every row (gold first); print accuracy and the outcome counts."""
     from bigmath.verify import Outcome, check_many

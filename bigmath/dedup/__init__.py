@@ -1,11 +1,14 @@
 """Deduplication and decontamination (see ``docs/dedup.md``).
 
-Modules: :mod:`~bigmath.dedup.exact` (normalised-text and MinHash duplicates),
-:mod:`~bigmath.dedup.embeddings` (sentence-transformers, disk cache), :mod:`~bigmath.dedup.kmeans`
-and :mod:`~bigmath.dedup.semdedup` (SemDeDup identify step), :mod:`~bigmath.dedup.policy` (which
-duplicate is kept), :mod:`~bigmath.dedup.benchmarks` and :mod:`~bigmath.dedup.decontaminate`
-(benchmark readers, n-gram index), :mod:`~bigmath.dedup.stages` (pipeline stages ``exact_dedup``,
-``semdedup``, ``decontaminate``), :mod:`~bigmath.dedup.run` (``bigmath dedup`` / ``decontaminate``).
+The algorithms; the pipeline stages that use them (``exact_dedup``, ``embed``, ``semdedup``,
+``decontaminate``) live in :mod:`bigmath.stages`. Modules: :mod:`~bigmath.dedup.exact`
+(normalised-text and MinHash duplicates), :mod:`~bigmath.dedup.embeddings` (texts to vectors,
+disk cache), :mod:`~bigmath.dedup.embed_backends` / :mod:`~bigmath.dedup.embed_export` (torch,
+ONNX, OpenVINO and static encoders, exported once), :mod:`~bigmath.dedup.embed_shards` (embedding
+shard by shard), :mod:`~bigmath.dedup.kmeans` and :mod:`~bigmath.dedup.semdedup` (SemDeDup
+identify step), :mod:`~bigmath.dedup.policy` (which duplicate is kept),
+:mod:`~bigmath.dedup.benchmarks` and :mod:`~bigmath.dedup.decontaminate` (benchmark readers,
+n-gram index).
 """
 
 #: Default embedding model: all-MiniLM-L6-v2, as in Big-Math's SemDeDup (``signals/semdedup.py``);

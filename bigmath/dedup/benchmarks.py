@@ -48,6 +48,9 @@ KNOWN_BENCHMARKS: dict[str, KnownBenchmark] = {
     "aimo_aime": KnownBenchmark("AI-MO/aimo-validation-aime", "train", "aimo_validation_aime.parquet"),
     "aimo_amc": KnownBenchmark("AI-MO/aimo-validation-amc", "train", "aimo_validation_amc.parquet"),
 }
+#: Benchmarks the ``decontaminate`` stage checks by default (the usual RL evaluation sets).
+DEFAULT_BENCHMARKS = ("math500", "aime24", "aime25", "amc23", "gsm8k", "olympiadbench", "minerva")
+
 _BY_FILE = {spec.file: name for name, spec in KNOWN_BENCHMARKS.items()}
 
 

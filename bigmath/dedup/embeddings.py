@@ -7,13 +7,15 @@ sentence-transformers model name (Hub) or local path is accepted.
 
 Embeddings are float32, L2-normalised (so a dot product is the cosine similarity) and cached under
 ``<cache_dir>/embeddings/<model key>/`` as parquet parts of (``text_hash``, ``embedding``) rows.
-The key is the model name plus the backend; the text hash is the sha1 of the exact text the model
-sees (after the template), so a rerun on the same texts embeds nothing and does not even load
-the model.
+The key is the model name plus the backend and precision (:class:`~bigmath.dedup.embed_backends.EncoderSpec`);
+the text hash is the sha1 of the exact text the model sees (after the template), so a rerun on the
+same texts embeds nothing and does not even load the model. The backends themselves (torch,
+onnxruntime, OpenVINO, model2vec) are in :mod:`bigmath.dedup.embed_backends`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -49,30 +51,25 @@ def resolve_model(model: str) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def load_model(model: str = DEFAULT_MODEL, device: str = "cpu", backend: str = "torch"):
-    """Load (once per process) a ``SentenceTransformer``.
+def load_model(model: str = DEFAULT_MODEL, device: str = "cpu"):
+    """Load (once per process) a ``SentenceTransformer`` on torch (the ``torch`` backend and the
+    source of every export).
 
     Args:
         model: sentence-transformers model name or local path (see :func:`resolve_model`).
         device: ``cpu``, ``cuda``, ``cuda:1``, ``mps``...
-        backend: ``torch``, ``onnx`` or ``openvino`` (the latter two need the
-            ``sentence-transformers[onnx]`` / ``[openvino]`` extras).
-
-    Raises:
-        ImportError: the backend's extra is not installed.
     """
-    import importlib.util
-
     from sentence_transformers import SentenceTransformer
 
-    needs = {"onnx": ("optimum", "onnxruntime"), "openvino": ("optimum", "openvino")}.get(backend, ())
-    missing = [name for name in needs if importlib.util.find_spec(name) is None]
-    if missing:
-        raise ImportError(f"embedding backend {backend!r} needs {', '.join(missing)}; install "
-                          f"sentence-transformers[{backend}] or use backend='torch'")
     path = resolve_model(model)
     with quiet_model_loading():
-        return SentenceTransformer(path, device=device, backend=backend, local_files_only=Path(path).exists())
+        return SentenceTransformer(path, device=device, local_files_only=Path(path).exists())
+
+
+def sentence_dimension(st_model) -> int:
+    """Embedding size of a ``SentenceTransformer`` (``get_embedding_dimension`` in recent versions)."""
+    getter = getattr(st_model, "get_embedding_dimension", None) or st_model.get_sentence_embedding_dimension
+    return int(getter())
 
 
 def template_fields(template: str) -> list[str]:
@@ -112,19 +109,41 @@ class EmbeddingCache:
         self.dir = Path(root) / "embeddings" / hashlib.sha1(model_key.encode()).hexdigest()[:16]
         self.model_key = model_key
 
+    @staticmethod
+    def part_name(hashes: Sequence[str]) -> str:
+        """File name of the part holding exactly ``hashes`` (content-addressed)."""
+        return f"part-{hashlib.sha1(chr(10).join(hashes).encode()).hexdigest()[:16]}.parquet"
+
     def lookup(self, hashes: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray]:
-        """Return (vectors of the found hashes in query order, boolean found-mask per hash)."""
-        parts = sorted(self.dir.glob("part-*.parquet")) if self.dir.exists() else []
-        if not parts or not hashes:
+        """Return (vectors of the found hashes in query order, boolean found-mask per hash).
+
+        A part written for exactly these hashes (one shard or chunk) is read alone. Otherwise the
+        hashes are looked up in an in-process index of every part's ``text_hash`` column (read
+        once per part and process, ~45 bytes per cached text), and only the parts holding hits
+        are read.
+        """
+        if not hashes or not self.dir.exists():
             return None, np.zeros(len(hashes), dtype=bool)
-        stored = pa.concat_tables([pq.read_table(p) for p in parts])
-        where = pc.index_in(pa.array(hashes, pa.string()), value_set=stored.column("text_hash"))
+        exact = self.dir / self.part_name(hashes)
+        if exact.exists():
+            table = pq.read_table(exact)
+            if table.column("text_hash").to_pylist() == list(hashes):
+                return vectors_of(table.column("embedding")), np.ones(len(hashes), dtype=bool)
+        names, stored, part_of, row_of = _index(self.dir)
+        if not names:
+            return None, np.zeros(len(hashes), dtype=bool)
+        where = pc.index_in(pa.array(list(hashes), pa.string()), value_set=stored)
         found = where.is_valid().to_numpy(zero_copy_only=False)
-        rows = pc.drop_null(where).to_numpy().astype(np.int64)
-        column = stored.column("embedding").combine_chunks()
-        dim = column.type.list_size
-        flat = column.values.to_numpy(zero_copy_only=False).reshape(-1, dim)
-        return flat[rows].astype(np.float32, copy=False), found
+        positions = pc.drop_null(where).to_numpy().astype(np.int64)
+        parts, rows = part_of[positions], row_of[positions]
+        vectors: np.ndarray | None = None
+        for part in np.unique(parts):
+            in_part = parts == part
+            part_vectors = vectors_of(pq.read_table(self.dir / names[part], columns=["embedding"]).column("embedding"))
+            if vectors is None:
+                vectors = np.zeros((len(positions), part_vectors.shape[1]), dtype=np.float32)
+            vectors[in_part] = part_vectors[rows[in_part]]
+        return vectors, found
 
     def add(self, hashes: Sequence[str], vectors: np.ndarray) -> None:
         """Store ``vectors`` (n x dim float32) for ``hashes`` as one new part file."""
@@ -138,8 +157,34 @@ class EmbeddingCache:
         flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1))
         table = pa.table({"text_hash": pa.array(list(hashes), pa.string()),
                           "embedding": pa.FixedSizeListArray.from_arrays(flat, dim)})
-        name = hashlib.sha1("\n".join(hashes).encode()).hexdigest()[:16]
-        atomic_write_parquet(table, self.dir / f"part-{name}.parquet")
+        atomic_write_parquet(table, self.dir / self.part_name(hashes))
+
+
+#: Per cache folder: part names indexed so far, and per part its hashes (see ``_index``).
+_INDEXES: dict[Path, tuple[list[str], list[pa.Array]]] = {}
+
+
+def _index(folder: Path) -> tuple[list[str], pa.Array, np.ndarray, np.ndarray]:
+    """(part names, all hashes, part number per hash, row within its part per hash) of ``folder``,
+    reading only the ``text_hash`` column of parts not indexed before in this process."""
+    names, columns = _INDEXES.setdefault(folder, ([], []))
+    known = set(names)
+    for part in sorted(folder.glob("part-*.parquet")):
+        if part.name not in known:
+            columns.append(pq.read_table(part, columns=["text_hash"]).column("text_hash").combine_chunks())
+            names.append(part.name)
+    if not names:
+        return names, pa.array([], pa.string()), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    sizes = np.array([len(c) for c in columns], dtype=np.int64)
+    part_of = np.repeat(np.arange(len(names), dtype=np.int64), sizes)
+    row_of = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return names, pa.concat_arrays(columns), part_of, row_of
+
+
+def vectors_of(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """(n, dim) float32 view of a fixed_size_list<float32> column."""
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return column.flatten().to_numpy(zero_copy_only=False).reshape(-1, column.type.list_size)
 
 
 @dataclasses.dataclass
@@ -163,20 +208,32 @@ def embed_texts(
     model: str = DEFAULT_MODEL,
     device: str = "cpu",
     backend: str = "torch",
+    quantize: str | None = None,
     batch_size: int = 64,
     cache_dir: Path | None = None,
     progress: Any = None,
+    chunk: int = _ENCODE_CHUNK,
+    bar: bool = True,
 ) -> Embeddings:
-    """Embed ``texts`` with a sentence-transformers model, reusing and filling the disk cache.
+    """Embed ``texts`` with the backend ``backend`` (:mod:`bigmath.dedup.embed_backends`), reusing
+    and filling the disk cache.
 
-    Duplicate texts are embedded once. Without ``cache_dir`` nothing is cached.
+    Duplicate texts are embedded once; the rest go to the encoder in chunks of ``chunk`` texts,
+    each stored in the cache as soon as it is done (a killed run resumes after the last chunk).
+    Without ``cache_dir`` nothing is cached. ``bar=False`` shows no progress bar (the caller has one).
 
     Returns:
         :class:`Embeddings` with (len(texts), dim) normalised float32 vectors.
+
+    Raises:
+        ValueError: an unknown backend or a ``quantize`` the backend does not take.
     """
+    from bigmath.dedup.embed_backends import EncoderSpec, load_encoder
+
+    spec = EncoderSpec(model=model, backend=backend, quantize=quantize, device=device, batch_size=batch_size)
     keys = [text_key(t) for t in texts]
     unique = list(dict.fromkeys(keys))
-    cache = EmbeddingCache(cache_dir, f"{model}|backend={backend}") if cache_dir is not None else None
+    cache = EmbeddingCache(cache_dir, spec.key) if cache_dir is not None else None
     found_vectors, found = cache.lookup(unique) if cache else (None, np.zeros(len(unique), dtype=bool))
     by_key: dict[str, np.ndarray] = {}
     if found_vectors is not None:
@@ -186,14 +243,13 @@ def embed_texts(
         first_text = {}
         for k, t in zip(keys, texts):
             first_text.setdefault(k, t)
-        st_model = load_model(model, device, backend)
-        with track("embedding", total=len(todo), progress=progress) as advance:
-            for start in range(0, len(todo), _ENCODE_CHUNK):
-                chunk_keys = todo[start : start + _ENCODE_CHUNK]
-                vectors = st_model.encode([first_text[k] for k in chunk_keys], batch_size=batch_size,
-                                          normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-                vectors = np.asarray(vectors, dtype=np.float32)
-                if cache:  # chunk by chunk, so a killed run resumes where it stopped
+        encoder = load_encoder(spec)
+        with (track("embedding", total=len(todo), progress=progress) if bar else contextlib.nullcontext(
+                lambda n=1: None)) as advance:
+            for start in range(0, len(todo), chunk):
+                chunk_keys = todo[start : start + chunk]
+                vectors = encoder.encode([first_text[k] for k in chunk_keys])
+                if cache:
                     cache.add(chunk_keys, vectors)
                 by_key.update(zip(chunk_keys, vectors))
                 advance(len(chunk_keys))

@@ -1,7 +1,8 @@
 """Local executor: shards of a stage run on a process pool (``--workers N``) or in-process.
 
-Stages that declare GPUs (``resources.gpus > 0``) and ``workers=1`` run in the driver process, so a
-model loads once and CUDA is never forked. Worker processes are started with ``spawn`` (never
+Stages whose :meth:`~bigmath.pipeline.stage.Stage.resources` declare GPUs or ``in_driver``, and
+every stage when only one worker is allowed (``workers=1``, or the stage's ``concurrency`` is 1),
+run in the driver process, so a model loads once and CUDA is never forked. Worker processes are started with ``spawn`` (never
 ``fork``: the driver may hold torch/faiss threads after a global step), and each worker sets a
 stage up once and reuses it for every shard it gets.
 """
@@ -38,8 +39,9 @@ class LocalExecutor:
         """Process ``tasks``; see :class:`bigmath.executors.base.Executor`."""
         if not tasks:
             return
-        workers = min(self.workers, len(tasks))
-        if workers == 1 or stage.resources.gpus > 0:
+        needs = stage.resources()
+        workers = min(needs.workers(self.workers), len(tasks))
+        if workers == 1 or needs.gpus > 0 or needs.in_driver:
             try:
                 for task in tasks:
                     on_done(task, run_shard(stage, ctx, task))

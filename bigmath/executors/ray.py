@@ -6,8 +6,9 @@ per pending shard: index, input path, stage folder); each call runs
 the work folder, and returns its stats as an Arrow row that the driver hands to ``on_done``.
 Ray's own blocks and file names never reach the work folder, so caching, resume and
 byte-identical outputs are those of ``--executor local``. Stateless CPU stages run as tasks;
-stateful or GPU stages run in actor pools (``setup`` once per actor). ``llm="ray_data"`` sends a
-``vllm`` backend's generation through ``ray.data.llm`` (untested here: no GPU, no vllm).
+stateful or GPU stages run in actor pools (``setup`` once per actor). Each stage says what one
+worker needs through :meth:`~bigmath.pipeline.stage.Stage.resources` (CPUs, GPUs, memory,
+concurrency, or "run in the driver"); this module reads nothing else of a stage.
 """
 
 from __future__ import annotations
@@ -24,34 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from pydantic import Field
 
-from bigmath.llm.base import Backend, BackendError, GenerationRequest, SamplingParams
-from bigmath.llm.config import BackendConfig
 from bigmath.pipeline.shard import ready_stage, release_stage, run_shard
 from bigmath.pipeline.stage import Stage, StageContext
 from bigmath.pipeline.workdir import ShardTask
-
-LLM_MODES = ("actors", "ray_data")
-
-
-def stage_resources(stage: Stage) -> tuple[float, float]:
-    """Per-worker ``(cpus, gpus)`` of ``stage`` on Ray.
-
-    CPUs are ``type(stage).resources.cpus``. GPUs are ``resources.gpus`` times the backend's
-    ``tensor_parallel_size`` when the stage has a GPU backend (``backend.needs_gpu``), and 0 when
-    its backend needs no GPU (``openai`` server, ``transformers`` on CPU). Embedding stages
-    (``semdedup``, ``decontaminate``) set ``device: cuda...`` and get at least one GPU.
-    """
-    declared = type(stage).resources
-    backend = getattr(stage, "backend", None)
-    if isinstance(backend, BackendConfig):
-        gpus = declared.gpus * backend.tensor_parallel_size if backend.needs_gpu else 0.0
-    elif str(getattr(stage, "device", "")).startswith("cuda"):
-        gpus = max(declared.gpus, 1.0)
-    else:
-        gpus = declared.gpus
-    return float(declared.cpus), float(gpus)
 
 
 def _pickled_error(exc: Exception) -> bytes:
@@ -127,24 +104,19 @@ class RayExecutor:
             CPU count of the local Ray instance started when no cluster is given.
         address: Ray cluster address (``auto``, ``ray://host:10001``, ``host:6379``); None starts
             a local instance (or reuses one already initialised in this process).
-        llm: ``actors`` (default; GPU stages hold their own ``vllm.LLM`` in actors) or
-            ``ray_data`` (generation through ``ray.data.llm``); default ``$BIGMATH_RAY_LLM``.
         runtime_env: Ray runtime env for ``ray.init`` (e.g. ``{"pip": ["bigmath[ray]"]}``).
 
     Raises:
-        ValueError: ``workers < 1`` or an unknown ``llm`` mode.
+        ValueError: ``workers < 1``.
     """
 
     name = "ray"
 
-    def __init__(self, workers: int = 1, address: str | None = None, *, llm: str | None = None,
+    def __init__(self, workers: int = 1, address: str | None = None, *,
                  runtime_env: dict[str, Any] | None = None):
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
-        llm = llm or os.environ.get("BIGMATH_RAY_LLM") or "actors"
-        if llm not in LLM_MODES:
-            raise ValueError(f"llm must be one of {LLM_MODES}, got {llm!r}")
-        self.workers, self.address, self.llm, self.runtime_env = workers, address, llm, runtime_env
+        self.workers, self.address, self.runtime_env = workers, address, runtime_env
         self._started = False  # True when this executor started the Ray instance (close() stops it)
 
     def connect(self) -> Any:
@@ -190,7 +162,7 @@ class RayExecutor:
         """
         if not tasks:
             return
-        if self.llm == "ray_data" and _vllm_backend(stage) is not None:
+        if stage.resources().in_driver:
             self._run_on_driver(stage, ctx, tasks, on_done)
             return
         ray = self.connect()
@@ -218,31 +190,32 @@ class RayExecutor:
             raise first_error
 
     def _map(self, ray: Any, shards: Any, stage: Stage, ctx: StageContext, n_tasks: int) -> Any:
-        cpus, gpus = stage_resources(stage)
+        needs = stage.resources()
         total = ray.cluster_resources()
-        if gpus > total.get("GPU", 0):
-            raise RuntimeError(f"stage {stage.label()!r} needs {gpus:g} GPU(s) per actor; the Ray cluster has "
+        if needs.gpus > total.get("GPU", 0):
+            raise RuntimeError(f"stage {stage.label()!r} needs {needs.gpus:g} GPU(s) per actor; the Ray cluster has "
                                f"{total.get('GPU', 0):g}")
-        cpus = min(cpus, total.get("CPU", 1))  # never ask for more than the cluster has (would hang)
-        options = {"batch_format": "pyarrow", "batch_size": 1, "num_cpus": cpus, "udf_modifying_row_count": False}
-        if gpus > 0 or type(stage).stateful:
-            size = min(n_tasks, self.workers if gpus == 0 else max(1, int(total.get("GPU", 0) // gpus)))
+        cpus = min(needs.cpus, total.get("CPU", 1))  # never ask for more than the cluster has (would hang)
+        options: dict[str, Any] = {"batch_format": "pyarrow", "batch_size": 1, "num_cpus": cpus,
+                                   "udf_modifying_row_count": False}
+        if needs.memory_gb:
+            options["memory"] = int(needs.memory_gb * 2**30)
+        workers = min(n_tasks, needs.workers(self.workers))
+        if needs.gpus > 0 or type(stage).stateful:
+            size = workers if needs.gpus == 0 else min(workers, max(1, int(total.get("GPU", 0) // needs.gpus)))
             return shards.map_batches(_ShardActor, fn_constructor_kwargs={"stage": stage, "ctx": ctx.for_workers()},
                                       compute=ray.data.ActorPoolStrategy(size=size),
-                                      num_gpus=gpus or None, **options)
+                                      num_gpus=needs.gpus or None, **options)
         return shards.map_batches(_process_shards, fn_kwargs={"stage": stage, "ctx": ctx.for_workers()},
-                                  compute=ray.data.TaskPoolStrategy(size=min(n_tasks, self.workers)), **options)
+                                  compute=ray.data.TaskPoolStrategy(size=workers), **options)
 
     def _run_on_driver(self, stage, ctx, tasks, on_done) -> None:
-        """``llm="ray_data"``: shards run here, each generation call is a ``ray.data.llm`` job."""
-        ray = self.connect()
-        backend = _vllm_backend(stage)
-        replicas = max(1, int(ray.cluster_resources().get("GPU", 0) // backend.tensor_parallel_size))
-        driver_stage = stage.model_copy(update={"backend": RayDataBackendConfig(**backend.model_dump(),
-                                                                                replicas=replicas)})
+        """Stages that run in the driver (``Resources.in_driver``, e.g. a ``ray_data`` LLM backend
+        that submits its own Ray Data jobs): shards run here, one after another."""
+        self.connect()
         try:
             for task in tasks:
-                on_done(task, run_shard(driver_stage, ctx, task))
+                on_done(task, run_shard(stage, ctx, task))
         finally:
             release_stage(ctx)
 
@@ -272,94 +245,3 @@ def _check_reachable(address: str, timeout_s: float = 10.0) -> None:
     except OSError as exc:
         raise ValueError(f"--address {address}: no Ray cluster answers there ({exc}); start one with "
                          "`ray start --head`, or use --address auto on a cluster node") from None
-
-
-def _vllm_backend(stage: Stage) -> BackendConfig | None:
-    backend = getattr(stage, "backend", None)
-    return backend if isinstance(backend, BackendConfig) and backend.type == "vllm" else None
-
-
-class RayDataBackendConfig(BackendConfig):
-    """A ``vllm`` backend config whose :meth:`build` returns a :class:`RayDataLLMBackend`.
-
-    Attributes:
-        replicas: vLLM engine replicas (``concurrency`` of the processor), each on
-            ``tensor_parallel_size`` GPUs.
-    """
-
-    replicas: int = Field(1, ge=1)
-
-    def identity(self) -> dict[str, Any]:
-        """Same identity (and so fingerprint) as the plain ``vllm`` config."""
-        return {k: v for k, v in super().identity().items() if k != "replicas"}
-
-    def build(self) -> Backend:
-        """Return the ``ray.data.llm`` backend (no engine starts until the first call)."""
-        return RayDataLLMBackend(self)
-
-
-def request_rows(requests: list[GenerationRequest], params: SamplingParams) -> list[dict[str, Any]]:
-    """Rows for a ``ray.data.llm`` vLLM processor: ``request_index``, ``messages``, ``sampling_params``.
-
-    ``sampling_params`` holds vLLM ``SamplingParams`` fields (``n=1`` and the sample's own seed,
-    as in :class:`bigmath.llm.vllm_backend.VLLMBackend`); a constrained choice becomes
-    ``structured_outputs: {"choice": [...]}``, which Ray's vLLM stage turns into
-    ``StructuredOutputsParams`` (vLLM >= 0.11).
-    """
-    rows = []
-    for index, request in enumerate(requests):
-        sampling: dict[str, Any] = {"n": 1, "temperature": params.temperature, "top_p": params.top_p,
-                                    "max_tokens": params.max_tokens, "seed": request.seed}
-        if params.choices:
-            sampling["structured_outputs"] = {"choice": list(params.choices)}
-        rows.append({"request_index": index, "messages": request.conversation, "sampling_params": sampling})
-    return rows
-
-
-class RayDataLLMBackend(Backend):
-    """Generation through ``ray.data.llm`` (vLLM engine processor) behind the project's Backend API.
-
-    Each :meth:`generate` call is one Ray Data job: requests become rows (:func:`request_rows`),
-    ``build_processor(vLLMEngineProcessorConfig(...))`` batches them over ``replicas`` engine
-    actors, and texts come back in request order. Engines start per call, so give the stage a
-    large ``chunk_size`` (a whole shard per call). Needs ``ray[llm]`` and vllm on the GPU nodes.
-    Untested here (no GPU, no vllm); written against Ray's documented ``ray.data.llm`` API.
-
-    Raises:
-        BackendError: ``ray.data.llm`` cannot be imported, or a Ray Data job fails.
-    """
-
-    type = "ray_data"
-    needs_gpu = True
-
-    def __init__(self, config: RayDataBackendConfig, batch_size: int = 64):
-        super().__init__(config.model, config.revision)
-        try:
-            from ray.data import llm as ray_llm
-        except ImportError as exc:
-            raise BackendError(f"the ray_data LLM path needs ray[llm] and vllm on the GPU nodes ({exc})") from exc
-        engine_kwargs: dict[str, Any] = {
-            "revision": config.revision, "tensor_parallel_size": config.tensor_parallel_size, "dtype": config.dtype,
-            "gpu_memory_utilization": config.gpu_memory_utilization,
-            "enable_prefix_caching": config.enable_prefix_caching}
-        if config.max_model_len is not None:
-            engine_kwargs["max_model_len"] = config.max_model_len
-        processor_config = ray_llm.vLLMEngineProcessorConfig(
-            model_source=config.model, engine_kwargs=engine_kwargs, concurrency=config.replicas, batch_size=batch_size)
-        build = getattr(ray_llm, "build_processor", None) or ray_llm.build_llm_processor
-        self.processor = build(processor_config, postprocess=lambda row: {
-            "request_index": row["request_index"], "text": row["generated_text"]})
-        self.supports_choices = True
-
-    def _generate(self, requests: list[GenerationRequest], params: SamplingParams) -> list[str]:
-        import ray
-
-        try:
-            rows = self.processor(ray.data.from_items(request_rows(requests, params))).take_all()
-        except Exception as exc:  # Ray wraps engine errors in several types
-            raise BackendError(f"ray.data.llm generation failed: {exc}") from exc
-        texts = {row["request_index"]: row["text"] for row in rows}
-        missing = [i for i in range(len(requests)) if i not in texts]
-        if missing:
-            raise BackendError(f"ray.data.llm returned no text for {len(missing)} of {len(requests)} requests")
-        return [texts[i] for i in range(len(requests))]

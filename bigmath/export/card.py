@@ -179,6 +179,8 @@ def render_card(build: BuildOutput, *, repo_id: str | None = None, plot_files: l
         "reasons_by_source": build.rejected is not None,
         "removals": removals,
         "flags": flags,
+        "disagreements": ctx.disagreement_rows(build),
+        "reformulated": ctx.reformulation_rows(build),
         "columns": ctx.column_rows(build.kept),
         "settings": ctx.settings(build),
         "recipe_yaml": yaml.safe_dump(_public_recipe(build.recipe), sort_keys=False, allow_unicode=True, width=100).strip(),

@@ -8,6 +8,7 @@ stages and filters appear without changes here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import Counter
@@ -67,14 +68,21 @@ def describe_column(name: str) -> str:
         return CORE_DESCRIPTIONS[name]
     if name in SIGNAL_DESCRIPTIONS:
         return SIGNAL_DESCRIPTIONS[name]
+    from bigmath.stages.reformulate import LINEAGE
+
+    if name in LINEAGE:
+        return LINEAGE[name]
     if name.startswith("solve_rate_"):
         if name.endswith("_correct_rollouts"):
             return "verified-correct rollouts of the solve-rate model (used by the SFT export)"
+        if name.endswith("_outcomes"):
+            return "verifier outcome of every rollout, in sample order (correct, wrong, unparseable_prediction, ...)"
         if "_n_" in name:
             return "rollout count of the solve-rate stage: " + name.rsplit("_n_", 1)[1].replace("_", " ")
         return f"fraction of rollouts of `{name.removeprefix('solve_rate_')}` judged correct by the verifier"
     if name.startswith("judge_"):
-        return "LLM judge reply: struct of parsed `label`, `raw` reply, `sample_labels`"
+        return ("LLM judge verdict: struct of `label` (yes/no/unparseable/tie), `p_yes` (0..1), `mass`, "
+                "`threshold`, `mode` (score/sample), `raw` replies, `sample_labels`")
     owners = [f for f in names("filter") if get_filter(f).signal == name]
     if owners:
         return f"True where the `{owners[0]}` filter matched (kept rows only: False unless it annotates only)"
@@ -185,6 +193,32 @@ def reason_rows(build: BuildOutput) -> tuple[list[str], list[dict[str, Any]], li
                 split = [per_source[(stage["name"], name, s)] for s in sources] if rejected is not None else None
                 removals.append({"stage": stage["name"], "reason": name, "total": count, "per_source": split})
     return sources, removals, flags
+
+
+def reformulation_rows(build: BuildOutput) -> list[dict[str, Any]]:
+    """Rows the ``reformulate`` stage rewrote, one ``{method, source, rows}`` dict per method and
+    source (:func:`bigmath.stages.reformulate.rewritten_counts` of ``stats.json``); [] without one."""
+    from bigmath.stages.reformulate import rewritten_counts
+
+    return [{"method": method, "source": source, "rows": rows}
+            for method, per in rewritten_counts(build.stats).items() for source, rows in per.items()]
+
+
+def disagreement_rows(build: BuildOutput, examples: int = 2, width: int = 140) -> list[dict[str, Any]]:
+    """Rule filter vs LLM judge per family (:func:`bigmath.export.disagreement.compare_build`),
+    as card rows: family, columns, counts, agreement (percent text) and a few examples each way
+    (problem text cut to ``width`` characters, on one line)."""
+    from bigmath.export.disagreement import compare_build
+
+    rows = []
+    for result in compare_build(build.root, examples=examples):
+        cut = [{**e, "problem": " ".join((e["problem"] or "").split())[:width],
+                "p_yes": "—" if e["p_yes"] is None else f"{e['p_yes']:.2f}"}
+               for e in result.rule_only_examples + result.judge_only_examples]
+        rows.append({**dataclasses.asdict(result), "agreement": "—" if result.agreement is None else f"{result.agreement:.0%}",
+                     "examples": [{**e, "side": "rule yes, judge no" if k < len(result.rule_only_examples)
+                                   else "judge yes, rule no"} for k, e in enumerate(cut)]})
+    return rows
 
 
 def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:

@@ -116,7 +116,7 @@ def solve_rate_histogram(kept: pa.Table, path: str | Path) -> Path | None:
     Returns:
         ``path``, or None when there is no such column with a value.
     """
-    columns = [c for c in kept.column_names if c.startswith("solve_rate_")]
+    columns = [f.name for f in kept.schema if f.name.startswith("solve_rate_") and pa.types.is_floating(f.type)]
     data = {}
     for name in sorted(columns):
         values = [v for v in kept.column(name).to_pylist() if v is not None]

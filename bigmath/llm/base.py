@@ -1,13 +1,19 @@
-"""The generation-backend interface: a batch of chat conversations + sampling params -> n texts each.
+"""The backend interface: chat conversations -> sampled replies, or yes/no next-token scores.
 
-Every backend (``vllm``, ``openai``, ``transformers``) implements one method,
-:meth:`Backend._generate`, over *flat* requests: one conversation and one sample index each.
+Generation: every backend (``vllm``, ``openai``, ``transformers``, ...) implements
+:meth:`Backend._generate` over *flat* requests: one conversation and one sample index each.
 :meth:`Backend.generate` turns a batch of conversations into those requests (``n`` per
 conversation, or only the sample indices the request cache lacks) and regroups the texts.
-
 Each sample index gets its own seed (:meth:`SamplingParams.sample_seed`), so sample ``i`` of a
 problem does not depend on how many samples are asked for or which ones were cached; backends
 that honour per-request seeds (vLLM, OpenAI-compatible servers) regenerate exactly the same text.
+
+Scoring (judges): :meth:`Backend.score` reads, in one forward pass per conversation and without
+sampling, the next-token distribution after the generation prompt and returns
+:class:`YesNoScore` ``p_yes = P(yes) / (P(yes) + P(no))``, where P(word) sums the probabilities
+of the first tokens of the word's spellings (:meth:`ScoreParams.variants`). Backends that
+cannot return log-probabilities say so with :attr:`Backend.supports_scores` (False), and a
+judge falls back to sampled replies. The probability helpers live in :mod:`bigmath.llm.scores`.
 """
 
 from __future__ import annotations
@@ -16,8 +22,12 @@ import abc
 import dataclasses
 import hashlib
 import json
+import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
+
+from bigmath.llm.scores import ScoreParams, YesNoScore
+from bigmath.llm.throughput import Throughput
 
 #: One chat conversation: ``[{"role": "system"|"user"|"assistant", "content": str}, ...]``.
 Conversation = list[dict[str, str]]
@@ -27,6 +37,10 @@ _ROLES = ("system", "user", "assistant")
 
 class BackendError(RuntimeError):
     """A backend failed to generate (server unreachable after retries, model failed to load, ...)."""
+
+
+class ScoresUnavailable(BackendError):
+    """The backend cannot return next-token log-probabilities (use sampled replies instead)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,20 +130,25 @@ def validate_conversation(conversation: Any, where: str = "conversation") -> Con
 class Backend(abc.ABC):
     """A text generator behind the common interface.
 
-    Subclasses set :attr:`type` and implement :meth:`_generate`; they import their heavy
-    library (torch, vllm, openai) lazily, in ``__init__`` or on first use.
+    Subclasses set :attr:`type` and implement :meth:`_generate` (and :meth:`_score` when they
+    can read next-token log-probabilities, with :attr:`supports_scores` True); they import their
+    heavy library (torch, vllm, openai) lazily, in ``__init__`` or on first use.
 
     Attributes:
         model: model name or path, as given.
         revision: model revision (commit, tag) or None; part of the request-cache key.
         supports_choices: True when :attr:`SamplingParams.choices` is enforced by the backend.
         requests_generated: number of replies this backend generated (for tests and benchmarks).
-        calls: number of :meth:`generate` calls that generated at least one reply.
+        calls: number of :meth:`generate` / :meth:`score` calls that did any work.
+        throughput: :class:`Throughput` counters (problems, replies, tokens, seconds).
     """
 
     type: ClassVar[str] = ""
     #: True when the backend can only run on a CUDA GPU.
     needs_gpu: ClassVar[bool] = False
+    #: True when :meth:`score` reads the whole next-token distribution (scores do not depend
+    #: on ``ScoreParams.top_logprobs``).
+    full_distribution: ClassVar[bool] = False
 
     def __init__(self, model: str, revision: str | None = None):
         self.model = model
@@ -137,6 +156,15 @@ class Backend(abc.ABC):
         self.supports_choices = False
         self.requests_generated = 0
         self.calls = 0
+        self.throughput = Throughput()
+
+    @property
+    def supports_scores(self) -> bool:
+        """True when :meth:`score` works on this backend (it returns next-token log-probabilities).
+
+        The judges read this flag and fall back to sampled replies when it is False.
+        """
+        return False
 
     def describe(self) -> dict[str, Any]:
         """JSON-able identity of the backend: ``type``, ``model``, ``revision``."""
@@ -149,6 +177,11 @@ class Backend(abc.ABC):
         unconstrained request or the other way round.
         """
         return params if self.supports_choices or not params.choices else params.without_choices()
+
+    def score_key(self, params: ScoreParams) -> str:
+        """Request-cache key of scores made with ``params`` on this backend (see
+        :meth:`ScoreParams.cache_key`)."""
+        return params.cache_key(self.full_distribution)
 
     def generate(
         self,
@@ -182,11 +215,15 @@ class Backend(abc.ABC):
             requests.extend(GenerationRequest(conversation, i, params.sample_seed(i)) for i in indices)
         if not requests:
             return [[] for _ in conversations]
+        start = time.perf_counter()
         texts = self._generate(requests, params)
+        self.throughput.seconds += time.perf_counter() - start
         if len(texts) != len(requests):
             raise BackendError(f"{self.type} backend returned {len(texts)} texts for {len(requests)} requests")
         self.calls += 1
         self.requests_generated += len(requests)
+        self.throughput.replies += len(requests)
+        self.throughput.problems += sum(1 for indices in sample_indices if len(indices))
         out: list[list[str]] = []
         position = 0
         for indices in sample_indices:
@@ -194,9 +231,49 @@ class Backend(abc.ABC):
             position += len(indices)
         return out
 
+    def score(self, conversations: Sequence[Conversation], params: ScoreParams | None = None) -> list[YesNoScore]:
+        """Yes/no scores of a batch of conversations: one forward pass each, no sampling.
+
+        Args:
+            conversations: judge conversations, each ending with the user turn the model answers.
+            params: answer words and top-k size (default ``yes``/``no``, 20).
+
+        Returns:
+            One :class:`YesNoScore` per conversation, in order.
+
+        Raises:
+            ScoresUnavailable: this backend returns no log-probabilities (:attr:`supports_scores`).
+            ValueError: a conversation is malformed.
+            BackendError: the backend failed.
+        """
+        params = params or ScoreParams()
+        for c, conversation in enumerate(conversations):
+            validate_conversation(conversation, f"conversations[{c}]")
+        if not conversations:
+            return []
+        if not self.supports_scores:
+            raise ScoresUnavailable(f"{self.type} backend ({self.model}) returns no next-token log-probabilities; "
+                                    "judge with sampled replies instead")
+        start = time.perf_counter()
+        scores = self._score(list(conversations), params)
+        self.throughput.seconds += time.perf_counter() - start
+        if len(scores) != len(conversations):
+            raise BackendError(f"{self.type} backend returned {len(scores)} scores for {len(conversations)} conversations")
+        self.calls += 1
+        self.throughput.scored += len(scores)
+        self.throughput.problems += len(scores)
+        return scores
+
     @abc.abstractmethod
     def _generate(self, requests: list[GenerationRequest], params: SamplingParams) -> list[str]:
-        """Return one text per request, in order (``params.n`` is already expanded into requests)."""
+        """Return one text per request, in order (``params.n`` is already expanded into requests).
+
+        Implementations add the tokens they generated to ``self.throughput.generated_tokens``.
+        """
+
+    def _score(self, conversations: list[Conversation], params: ScoreParams) -> list[YesNoScore]:
+        """Return one score per conversation, in order (only called when :attr:`supports_scores`)."""
+        raise ScoresUnavailable(f"{self.type} backend has no scoring implementation")
 
     def close(self) -> None:
         """Release the model / client. Default: nothing."""

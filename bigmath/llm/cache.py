@@ -1,4 +1,4 @@
-"""Crash-safe request cache: every generated reply, keyed by everything that could change it.
+"""Crash-safe request cache: every reply and judge score, keyed by everything that could change it.
 
 One SQLite file (default ``<out>/cache/llm/requests.sqlite``) holds a row per reply, keyed by
 (model, revision, prompt-template hash, sampling params, problem id, prompt hash, sample index).
@@ -6,6 +6,10 @@ The sampling params are the canonical JSON of :meth:`bigmath.llm.base.SamplingPa
 (temperature, top_p, max_tokens, seed, constrained choices) and are matched exactly, so a reply
 made with other sampling params is never returned. The prompt hash covers the rendered
 conversation, so a changed problem text under the same id is a miss, not a stale hit.
+Yes/no scores (:meth:`bigmath.llm.generate.CachedGenerator.score`) live in the same table: sample
+index 0, the score's JSON as the reply, and as params the scoring key
+(:meth:`bigmath.llm.scores.ScoreParams.cache_key`: method, answer-word spellings, top-k size
+where it matters), which never equals a sampling key.
 
 Crash safety: replies are written in one transaction per generated chunk (WAL journal,
 ``synchronous=FULL``), so a run killed with SIGKILL keeps every chunk it committed and loses at

@@ -1,14 +1,15 @@
-"""The ``backend:`` block of the LLM stages and ``bigmath judge``: which model, served how.
+"""The ``backend:`` and ``sampling:`` blocks of the LLM stages: which model, served how, sampled how.
 
 YAML form (one flat mapping; keys that do not apply to ``type`` are ignored by that backend)::
 
     backend:
-      type: vllm                        # vllm | openai | transformers
+      type: vllm                        # vllm | ray_data | openai | transformers
       model: meta-llama/Llama-3.1-70B-Instruct
       alias: llama31_70b                # column suffix: judge_proof_llama31_70b
       revision: 945c8663693130f8be2ee66210e062158b2a9693
       tensor_parallel_size: 4
       max_model_len: 8192
+    sampling: {samples: 64, temperature: 0.8, top_p: 0.95, max_tokens: 4096}
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bigmath.llm.base import Backend
+from bigmath.llm.base import Backend, SamplingParams
 
 _RUNTIME_ONLY = frozenset({"concurrency", "max_retries", "timeout_s", "threads", "batch_size",
-                           "gpu_memory_utilization", "base_url", "api_key_env"})
+                           "gpu_memory_utilization", "base_url", "api_key_env", "replicas"})
+#: Backend types that run a model inside this process (on CPU or GPU).
+IN_PROCESS = ("vllm", "transformers")
 _ALIAS = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
@@ -50,13 +53,17 @@ class BackendConfig(BaseModel):
 
     Attributes:
         type: ``vllm`` (offline ``vllm.LLM``, needs a CUDA GPU and ``pip install bigmath[gpu]``),
+            ``ray_data`` (vLLM engines on a Ray cluster through ``ray.data.llm``; the stage runs
+            on the driver and each generation call is a Ray Data job; needs ``ray[llm]``),
             ``openai`` (any OpenAI-compatible server: vLLM serve, SGLang, llama.cpp,
             ``transformers serve``) or ``transformers`` (local Hugging Face model, CPU or GPU).
-        model: Hub id or local path (``openai``: the model name the server expects).
+        model: Hub id, local path, or a local model name (``smollm2-135m-instruct``, see
+            ``bigmath models``); ``openai``: the model name the server expects.
         alias: short name used in column names (``judge_<filter>_<alias>``,
             ``solve_rate_<alias>``); default derived from ``model``.
         revision: model commit/tag; part of the request-cache key (None = unpinned).
-        tensor_parallel_size: vllm: GPUs per model replica.
+        tensor_parallel_size: vllm, ray_data: GPUs per model replica.
+        replicas: ray_data: vLLM engine replicas (None = the cluster's GPUs // tensor_parallel_size).
         max_model_len: vllm: context length (None = the model's own).
         gpu_memory_utilization: vllm: fraction of GPU memory for weights and KV cache.
         enable_prefix_caching: vllm: reuse the KV cache of shared prompt prefixes (the few-shot
@@ -76,11 +83,12 @@ class BackendConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    type: Literal["vllm", "openai", "transformers"]
+    type: Literal["vllm", "ray_data", "openai", "transformers"]
     model: str = Field(min_length=1)
     alias: str | None = None
     revision: str | None = None
     tensor_parallel_size: int = Field(1, ge=1)
+    replicas: int | None = Field(None, ge=1)
     max_model_len: int | None = Field(None, ge=1)
     gpu_memory_utilization: float = Field(0.9, gt=0, le=1)
     enable_prefix_caching: bool = True
@@ -119,7 +127,10 @@ class BackendConfig(BaseModel):
         """The settings that can change a reply (for stage fingerprints): everything except
         throughput and connection knobs (concurrency, retries, timeouts, threads, batch size,
         memory share, URL and key variable)."""
-        return {k: v for k, v in self.model_dump(mode="json").items() if k not in _RUNTIME_ONLY}
+        identity = {k: v for k, v in self.model_dump(mode="json").items() if k not in _RUNTIME_ONLY}
+        if self.type == "ray_data":  # the same vLLM engine, served through Ray Data: same replies
+            identity["type"] = "vllm"
+        return identity
 
     @property
     def needs_gpu(self) -> bool:
@@ -132,6 +143,8 @@ class BackendConfig(BaseModel):
             return f"backend {self.type!r} ({self.model}) needs a CUDA GPU and none is available"
         if self.type == "vllm" and importlib.util.find_spec("vllm") is None:
             return "backend 'vllm' needs the vllm package: pip install 'bigmath[gpu]'"
+        if self.type == "ray_data" and importlib.util.find_spec("ray") is None:
+            return "backend 'ray_data' needs ray: pip install 'bigmath[ray]' (and ray[llm] + vllm on the GPU nodes)"
         return None
 
     def build(self) -> Backend:
@@ -152,6 +165,10 @@ class BackendConfig(BaseModel):
                 enable_prefix_caching=self.enable_prefix_caching,
                 dtype=self.dtype,
             )
+        if self.type == "ray_data":
+            from bigmath.llm.ray_data_backend import RayDataLLMBackend
+
+            return RayDataLLMBackend(self)
         if self.type == "openai":
             from bigmath.llm.openai_backend import OpenAIBackend
 
@@ -171,3 +188,43 @@ class BackendConfig(BaseModel):
             self.model, revision=self.revision, device=self.device, dtype=self.dtype, batch_size=self.batch_size,
             threads=self.threads,
         )
+
+
+class SamplingConfig(BaseModel):
+    """How an LLM stage samples replies (the ``sampling:`` block); :meth:`params` gives the
+    backend's :class:`~bigmath.llm.base.SamplingParams`.
+
+    Field names follow vLLM's ``SamplingParams`` (``samples`` is its ``n``). Each use subclasses
+    this with its own defaults (judge replies in ``bigmath.filters.judges``, solve-rate rollouts
+    in ``bigmath.stages.solve_rate``), so a partial ``sampling: {samples: 3}`` keeps that use's
+    other defaults.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    samples: int = Field(1, ge=1, description="replies per problem")
+    temperature: float = Field(0.0, ge=0, description="softmax temperature (0 = greedy)")
+    top_p: float = Field(1.0, gt=0, le=1, description="nucleus-sampling probability mass")
+    max_tokens: int = Field(16, ge=1, description="most tokens generated per reply")
+    seed: int = Field(0, description="base seed; sample i uses a hash of (seed, i)")
+
+    def params(self, choices: tuple[str, ...] = ()) -> SamplingParams:
+        """The backend-level params (``n`` = ``samples``; ``choices`` constrains the reply)."""
+        return SamplingParams(n=self.samples, temperature=self.temperature, top_p=self.top_p,
+                              max_tokens=self.max_tokens, seed=self.seed, choices=choices)
+
+
+def reject_flat_sampling(data: Any, fields: tuple[str, ...] = tuple(SamplingConfig.model_fields)) -> Any:
+    """``model_validator(mode="before")`` helper: a sampling key given at the top level (the
+    layout before ``sampling:`` existed) gets an error saying where it belongs.
+
+    Raises:
+        ValueError: ``data`` has a key of ``fields`` at its top level.
+    """
+    if isinstance(data, dict):
+        flat = [k for k in fields if k in data]
+        if flat:
+            example = ", ".join(f"{k}: {data[k]!r}" for k in flat)
+            raise ValueError(f"{', '.join(flat)}: sampling settings go under `sampling:`, "
+                             f"e.g. sampling: {{{example}}}")
+    return data

@@ -1,4 +1,7 @@
-"""Prompt templates: chat conversations stored as text files in ``filters/prompts/``.
+"""Prompt templates: chat conversations stored as text files beside the code that uses them.
+
+The judge prompts live in ``filters/prompts/`` (with the judge filters), the solve-rate prompt in
+``bigmath/stages/prompts/`` (with the solve-rate stage); a user's own template is any file.
 
 File format::
 
@@ -24,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.util
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -37,14 +39,6 @@ _ROLES = ("system", "user", "assistant")
 
 class PromptError(ValueError):
     """A prompt template file is malformed; the message names the file and line."""
-
-
-def prompts_dir() -> Path:
-    """Folder of the bundled templates (``filters/prompts``, installed as ``bigmath.filters``)."""
-    spec = importlib.util.find_spec("bigmath.filters")
-    if spec is None or not spec.submodule_search_locations:
-        raise PromptError("package bigmath.filters not found; is bigmath installed?")
-    return Path(list(spec.submodule_search_locations)[0]) / "prompts"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,16 +97,21 @@ def parse_template(text: str, name: str = "<string>") -> PromptTemplate:
     return PromptTemplate(name, turns, digest)
 
 
+def resolve_template(name_or_path: str | Path, folder: Path) -> Path:
+    """The template file for ``name_or_path``: a path to a ``.txt`` file as given, else the
+    bundled template ``<folder>/<name>.txt`` (e.g. ``judge_proof`` in ``filters/prompts``)."""
+    path = Path(name_or_path)
+    return path if path.suffix == ".txt" else folder / f"{name_or_path}.txt"
+
+
 @lru_cache(maxsize=64)
-def load_template(name_or_path: str) -> PromptTemplate:
-    """Load a bundled template by name (``judge_proof``) or any template file by path.
+def load_template(path: str | Path) -> PromptTemplate:
+    """Load and parse the template file at ``path`` (see :func:`resolve_template` for names).
 
     Raises:
         PromptError: the file does not exist or is malformed.
     """
-    path = Path(name_or_path)
-    if path.suffix != ".txt":
-        path = prompts_dir() / f"{name_or_path}.txt"
+    path = Path(path)
     if not path.is_file():
         raise PromptError(f"prompt template not found: {path}")
     return parse_template(path.read_text(encoding="utf-8"), str(path))

@@ -22,11 +22,14 @@ CHAT_TEMPLATE = (
 
 
 def _default_corpus() -> list[str]:
-    from bigmath.llm.prompts import prompts_dir
-
-    texts = [p.read_text(encoding="utf-8") for p in sorted(prompts_dir().glob("*.txt"))]
-    texts.append("Yes No yes no True False 0 1 2 3 4 5 6 7 8 9 \\boxed{} \\frac{1}{2} x^2 + y = z")
-    return texts
+    """Training texts for the tokenizer: a short math-and-judging vocabulary, enough for a model
+    whose point is speed, not sense (``bigmath.llm`` does not read the prompt packages)."""
+    return [
+        "You label math problems. Answer with one word: yes or no. Problem: Solve the equation "
+        "and put the final answer in \\boxed{}. Which of the following is true? (A) 1 (B) 2 (C) 3",
+        "Prove that the sum of two even numbers is even. Is the answer just yes or no? True or false?",
+        "Yes No yes no True False 0 1 2 3 4 5 6 7 8 9 \\boxed{} \\frac{1}{2} x^2 + y = z",
+    ]
 
 
 def build_tiny_chat_model(
@@ -41,7 +44,7 @@ def build_tiny_chat_model(
 
     Args:
         out_dir: folder to write (created; existing files are overwritten).
-        texts: training texts for the BPE tokenizer (default: the bundled prompt templates).
+        texts: training texts for the BPE tokenizer (default: a short built-in corpus).
         vocab_size: BPE vocabulary size (the 256 byte symbols and 6 special tokens included).
         seed: torch seed of the random weights.
         max_position_embeddings: longest prompt + reply, in tokens.

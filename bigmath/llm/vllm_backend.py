@@ -20,6 +20,16 @@ Written against vLLM's documented offline API (``pip install 'bigmath[gpu]'``, v
 Every (conversation, sample index) is one request with ``n=1`` and that sample's own seed, so a
 sample never depends on how many others are drawn or cached; prefix caching makes the repeated
 prompt (and the few-shot prefix shared by all judge prompts) cost one prefill.
+
+Scores (:meth:`VLLMBackend.score`, written against the vLLM 0.10 documentation,
+https://docs.vllm.ai/en/v0.10.2/api/vllm/logprobs.html, same API from 0.6 on):
+``SamplingParams(max_tokens=1, temperature=0, logprobs=k)``, one request per conversation; each
+``RequestOutput.outputs[0].logprobs[0]`` is a dict token id -> ``Logprob(logprob, rank,
+decoded_token)`` holding the top ``k`` next tokens (and the chosen one). Greedy requests get the
+model's raw log-probabilities (vLLM V1's default ``logprobs_mode="raw_logprobs"``; V0 computes
+them at temperature 1 for greedy requests). Token ids are matched against the first tokens of
+the answer words from ``LLM.get_tokenizer()``. ``k`` is at most 20, vLLM's default
+``max_logprobs``.
 """
 
 from __future__ import annotations
@@ -27,7 +37,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from bigmath.llm.base import Backend, BackendError, GenerationRequest, SamplingParams
+from bigmath.llm.base import Backend, BackendError, Conversation, GenerationRequest, SamplingParams
+from bigmath.llm.scores import ScoreParams, YesNoScore, first_token_ids, score_top_logprobs
 
 
 def choice_support(sampling_module: Any) -> str | None:
@@ -64,6 +75,8 @@ class VLLMBackend(Backend):
     def __init__(self, model: str, *, revision: str | None = None, tensor_parallel_size: int = 1,
                  max_model_len: int | None = None, gpu_memory_utilization: float = 0.9,
                  enable_prefix_caching: bool = True, dtype: str = "auto", seed: int = 0, use_tqdm: bool = False):
+        from bigmath.llm.models import LOCAL_MODELS, resolve_model
+
         super().__init__(model, revision)
         try:
             vllm = importlib.import_module("vllm")
@@ -75,7 +88,7 @@ class VLLMBackend(Backend):
         self.supports_choices = self.choice_api is not None
         self.use_tqdm = use_tqdm
         self.engine_args: dict[str, Any] = {
-            "model": model,
+            "model": resolve_model(model) if model in LOCAL_MODELS else model,
             "revision": revision,
             "tensor_parallel_size": tensor_parallel_size,
             "dtype": dtype,
@@ -112,7 +125,34 @@ class VLLMBackend(Backend):
                                     use_tqdm=self.use_tqdm)
         except Exception as exc:
             raise BackendError(f"vllm backend: generation failed: {exc}") from exc
+        self.throughput.generated_tokens += sum(len(o.outputs[0].token_ids) for o in outputs if o.outputs)
         return [output.outputs[0].text if output.outputs else "" for output in outputs]
+
+    @property
+    def supports_scores(self) -> bool:
+        """True: vLLM returns top-k next-token log-probabilities."""
+        return True
+
+    def _score(self, conversations: list[Conversation], params: ScoreParams) -> list[YesNoScore]:
+        tokenizer = self.llm.get_tokenizer()
+        try:
+            yes_ids, no_ids = first_token_ids(lambda text: tokenizer.encode(text, add_special_tokens=False), params)
+        except ValueError as exc:
+            raise BackendError(f"vllm backend ({self.model}): {exc}") from exc
+        words = {**{i: params.yes for i in yes_ids}, **{i: params.no for i in no_ids}}
+        request = self._vllm.SamplingParams(n=1, temperature=0.0, max_tokens=1, logprobs=params.top_logprobs, seed=0)
+        try:
+            outputs = self.llm.chat(conversations, sampling_params=request, use_tqdm=self.use_tqdm)
+        except Exception as exc:
+            raise BackendError(f"vllm backend: scoring failed: {exc}") from exc
+        scores = []
+        for c, output in enumerate(outputs):
+            positions = output.outputs[0].logprobs if output.outputs else None
+            if not positions:
+                raise BackendError(f"vllm backend: no logprobs returned for conversation {c}")
+            top = positions[0]
+            scores.append(score_top_logprobs(((tid, lp.logprob) for tid, lp in top.items()), words.get, params))
+        return scores
 
     def close(self) -> None:
         """Drop the engine (vLLM frees GPU memory when the engine is garbage-collected)."""

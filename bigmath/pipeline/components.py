@@ -77,3 +77,23 @@ def build_list(kind: str, specs: Any, where: str) -> list[BaseModel]:
     if not isinstance(specs, list):
         raise RecipeError(f"{where}: expected a list, got {type(specs).__name__}")
     return [build(kind, spec, f"{where}[{i}]") for i, spec in enumerate(specs)]
+
+
+def _is_component(value: Any) -> bool:
+    return isinstance(value, BaseModel) and hasattr(type(value), "registry_name")
+
+
+def component_spec(component: BaseModel) -> dict[str, Any]:
+    """The recipe form of a built source, filter or stage: ``{type: <name>, <field>: <value>...}``
+    with only the fields that differ from their defaults, nested components in the same form.
+
+    :func:`build` of the result gives back an equal component (what ``--dry-run`` prints).
+    """
+    data = component.model_dump(mode="json", exclude_defaults=True)
+    for name in list(data):
+        value = getattr(component, name)
+        if _is_component(value):
+            data[name] = component_spec(value)
+        elif isinstance(value, list) and value and all(_is_component(v) for v in value):
+            data[name] = [component_spec(v) for v in value]
+    return {"type": type(component).registry_name, **data}

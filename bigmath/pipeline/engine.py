@@ -114,6 +114,7 @@ def build(
     dry_run: bool = False,
     executor: Executor | str = "local",
     console: Console | None = None,
+    cache_dir: str | Path | None = None,
 ) -> BuildResult:
     """Run ``recipe`` into ``out_dir`` and write the final outputs.
 
@@ -128,6 +129,8 @@ def build(
         dry_run: print the plan (stages, fingerprints, cached or not) and do nothing.
         executor: ``local``, ``ray`` or an :class:`~bigmath.executors.Executor`.
         console: rich console for progress and tables.
+        cache_dir: embedding and LLM request caches (default ``out_dir/cache``); share one between
+            builds so the same texts are never embedded or generated twice.
 
     Returns:
         A :class:`BuildResult`; ``stats`` is what ``stats.json`` holds.
@@ -138,8 +141,9 @@ def build(
     """
     console = console or Console()
     out_dir = Path(out_dir).resolve()
+    cache = Path(cache_dir).resolve() if cache_dir is not None else out_dir / "cache"
     limit = limit if limit is not None else recipe.limit
-    needs_gpu = any(type(s).resources.gpus > 0 or getattr(s, "needs_gpu", False) for s in recipe.stages)
+    needs_gpu = any(s.resources().gpus > 0 for s in recipe.stages)
     runner = get_executor(executor, workers=workers) if isinstance(executor, str) else executor
     # a Ray driver may have no GPU while its cluster has some: ask the executor too
     gpu = (detect_gpu() or bool(getattr(runner, "gpu_available", lambda: False)())) if needs_gpu else False
@@ -160,7 +164,7 @@ def build(
             _note(progress, plan[0].label, stage_stats[-1], started)
             for planned in plan[1:]:
                 started = time.monotonic()
-                tasks, stats = _run_stage(planned, tasks, runner, out_dir, gpu, progress, result)
+                tasks, stats = _run_stage(planned, tasks, runner, out_dir, cache, gpu, progress, result)
                 stage_stats.append(stats)
                 _note(progress, planned.label, stats, started)
     finally:
@@ -192,7 +196,7 @@ def _stage_summary(planned: PlannedStage, tasks: list[ShardTask]) -> dict[str, A
     return stats
 
 
-def _run_stage(planned, upstream, runner, out_dir, gpu, progress, result):
+def _run_stage(planned, upstream, runner, out_dir, cache_dir, gpu, progress, result):
     planned.dir.mkdir(parents=True, exist_ok=True)
     total = sum(parquet_rows(t.kept) for t in upstream)
     bar = progress.add_task(planned.label, total=total)
@@ -208,7 +212,7 @@ def _run_stage(planned, upstream, runner, out_dir, gpu, progress, result):
     result.shards_cached[planned.label] = len(tasks) - len(pending)
     result.shards_run[planned.label] = len(pending)
     progress.advance(bar, sum(parquet_rows(t.input) for t in tasks if t.is_done()))
-    ctx = StageContext(stage_dir=planned.dir, inputs=[t.input for t in tasks], cache_dir=out_dir / "cache",
+    ctx = StageContext(stage_dir=planned.dir, inputs=[t.input for t in tasks], cache_dir=cache_dir,
                        out_dir=out_dir, workers=runner.workers, gpu_available=gpu, progress=progress)
     ctx.cache_dir.mkdir(parents=True, exist_ok=True)
     stage = planned.stage

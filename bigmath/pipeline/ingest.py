@@ -2,7 +2,8 @@
 
 Shards never mix sources (shard ``k`` holds rows of one source), so per-source stats are exact
 and a source can be resumed on its own. Adapter rejections (``adapter:*``) go to the shard's
-rejected file. Per source, ``source-<i>.done`` lists the shards it produced, so a resumed build
+rejected file. A source that already holds common-schema tables (``iter_tables``, the
+``problems`` source) is cut into shards as it is, every column kept. Per source, ``source-<i>.done`` lists the shards it produced, so a resumed build
 skips finished sources without reading them again; within an unfinished source, shards whose
 done marker exists are not rewritten.
 """
@@ -82,18 +83,28 @@ def ingest(
                 progress(sum(json.loads(ShardTask(i, None, stage_dir).stats.read_text())["input"] for i in indices))
             continue
         indices = []
-        for problems, rejections in _chunks(limited(source, limit).iter_results(), shard_size):
+        for kept, rejected in _shards(limited(source, limit), shard_size):
             task = ShardTask(next_index, None, stage_dir)
-            owners.add(problems, source_index)
+            owners.add_table(kept, source_index)
             if not task.is_done():
-                _write_shard(task, problems, rejections)
+                _write_shard(task, kept, rejected)
             tasks.append(task)
             indices.append(next_index)
             next_index += 1
             if progress:
-                progress(len(problems) + len(rejections))
+                progress(kept.num_rows + rejected.num_rows)
         atomic_write_json({"source": type(source).registry_name, "shards": indices}, marker)
     return tasks
+
+
+def _shards(source: Any, shard_size: int) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """Yield (kept, rejected) tables of ``shard_size`` input rows each from ``source``."""
+    if hasattr(source, "iter_tables"):
+        for table in source.iter_tables(shard_size):
+            yield table, rejections_to_table([], stage=INGEST)
+        return
+    for problems, rejections in _chunks(source.iter_results(), shard_size):
+        yield problems_to_table(problems), rejections_to_table(rejections, stage=INGEST)
 
 
 class DuplicateIdError(ValueError):
@@ -117,9 +128,13 @@ class _IdOwners:
                     f"(source {p.source!r}, source_id {p.source_id!r}): two entries read rows with the same ids. "
                     "Give each source a distinct `name:` (custom sources), or list each input once.")
 
-    def add_shard(self, task: ShardTask, source_index: int) -> None:
-        ids = pq.read_table(task.kept, columns=["id", "source", "source_id"]).to_pylist()
+    def add_table(self, table: pa.Table, source_index: int) -> None:
+        """:meth:`add` for the rows of a shard table (columns ``id``, ``source``, ``source_id``)."""
+        ids = table.select(["id", "source", "source_id"]).to_pylist()
         self.add([_IdRow(**row) for row in ids], source_index)
+
+    def add_shard(self, task: ShardTask, source_index: int) -> None:
+        self.add_table(pq.read_table(task.kept, columns=["id", "source", "source_id"]), source_index)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,9 +144,7 @@ class _IdRow:
     source_id: str
 
 
-def _write_shard(task: ShardTask, problems: list[Problem], rejections: list[Rejection]) -> None:
-    kept = problems_to_table(problems)
-    rejected = rejections_to_table(rejections, stage=INGEST)
+def _write_shard(task: ShardTask, kept: pa.Table, rejected: pa.Table) -> None:
     # the "input" of ingest is every native row read: kept plus rejected
     stats = shard_stats(_concat_sources(kept, rejected), StageResult(kept, rejected))
     atomic_write_parquet(kept, task.kept)

@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
 
-from bigmath.pipeline.components import RecipeError, build, format_validation_error
+from bigmath.pipeline.components import RecipeError, build, component_spec, format_validation_error
 from bigmath.pipeline.stage import Stage
 
 _UNSET_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
@@ -78,6 +78,25 @@ class Recipe(BaseModel):
             "stages": [s.config() for s in self.stages],
             "card": self.card,
         }
+
+
+    def spec(self) -> dict[str, Any]:
+        """The recipe as YAML-ready data (short names, only non-default settings): loading it with
+        :func:`recipe_from_dict` gives back an equal recipe. ``bigmath <command> --dry-run`` prints it."""
+        data: dict[str, Any] = {"name": self.name}
+        if self.description:
+            data["description"] = self.description
+        defaults = {k: f.default for k, f in Recipe.model_fields.items() if k in ("shard_size", "limit")}
+        data.update({k: getattr(self, k) for k, v in defaults.items() if getattr(self, k) != v})
+        data["sources"] = [component_spec(s) for s in self.sources]
+        data["stages"] = [component_spec(s) for s in self.stages]
+        if self.card:
+            data["card"] = self.card
+        return data
+
+    def to_yaml(self) -> str:
+        """:meth:`spec` as YAML text, ready to save as ``pipelines/<name>.yaml``."""
+        return yaml.safe_dump(self.spec(), sort_keys=False, allow_unicode=True, width=100)
 
 
 def is_path_key(key: Any) -> bool:

@@ -58,6 +58,10 @@ def funnel_markdown(stats: dict[str, Any], title: str = "Funnel") -> str:
         _markdown_table(*reason_rows(stats)) if stats["rejected"] else "No rows were removed.",
         "",
     ]
+    counters = [[s["name"], f"`{name}`", f"{value:,}"] for s in stats["stages"] for name, value in
+                (s.get("extra") or {}).items()]
+    if counters:  # what stages did besides removing rows: flags, rewrites (rewritten:<method>:<source>), ...
+        parts += ["## Stage counters", "", _markdown_table(["stage", "counter", "count"], counters), ""]
     skipped = [s for s in stats["stages"] if s.get("skipped")]
     if skipped:
         parts += ["## Skipped stages", ""] + [f"- `{s['name']}`: {s['skipped']}" for s in skipped] + [""]

@@ -29,10 +29,28 @@ from pydantic import BaseModel, ConfigDict
 
 @dataclasses.dataclass(frozen=True)
 class Resources:
-    """What one worker of a stage needs: CPU cores and GPUs (fractions allowed, as in Ray)."""
+    """What one worker of a stage needs; executors read only this (see :meth:`Stage.resources`).
+
+    Attributes:
+        cpus: CPU cores per worker (fractions allowed, as in Ray).
+        gpus: GPUs per worker (fractions allowed); > 0 makes the local executor run the stage in
+            the driver process, so a model loads once and CUDA is never forked.
+        memory_gb: memory one worker needs, in GiB (None = not stated); Ray reserves it.
+        concurrency: at most this many workers of the stage at once (None = as many as the
+            executor has); 1 for a stage that holds one model replica.
+        in_driver: run every shard in the driver process (a stage that submits its own cluster
+            jobs, such as generation through ``ray.data.llm``).
+    """
 
     cpus: float = 1.0
     gpus: float = 0.0
+    memory_gb: float | None = None
+    concurrency: int | None = None
+    in_driver: bool = False
+
+    def workers(self, available: int) -> int:
+        """How many workers to run, given ``available`` (the executor's setting)."""
+        return max(1, min(available, self.concurrency or available))
 
 
 @dataclasses.dataclass
@@ -93,7 +111,6 @@ class Stage(BaseModel):
 
     Class attributes:
         name: registry name, also the work-directory name (``<NN>_<name>-<fp8>``).
-        resources: per-worker resources (read by the Ray executor to size actor pools).
         global_step: True when :meth:`prepare` must see all upstream shards first.
         stateful: True when :meth:`setup` loads something heavy (Ray runs such stages in actors).
     """
@@ -101,7 +118,6 @@ class Stage(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: ClassVar[str] = ""
-    resources: ClassVar[Resources] = Resources()
     global_step: ClassVar[bool] = False
     stateful: ClassVar[bool] = False
 
@@ -116,6 +132,14 @@ class Stage(BaseModel):
     def label(self) -> str:
         """Name used for the work directory and the ledger's ``stage`` column."""
         return self.stage_name or type(self).name
+
+    def resources(self) -> Resources:
+        """What one worker of this stage needs, derived from its own config (default: one CPU).
+
+        Stages that load a model or use a device override this (an LLM stage from its backend,
+        SemDeDup from its embedding device); executors never look inside a stage's config.
+        """
+        return Resources()
 
     def check(self, ctx: StageContext) -> None:
         """Raise :class:`StageSkipped` when the stage cannot run in this environment."""

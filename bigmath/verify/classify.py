@@ -4,7 +4,8 @@ The type is read from the parsed sympy object (not from regexes over the string)
 with what the verifier will compare: ``\frac{6}{4}`` is a fraction, ``3\sqrt{2}`` an expression,
 ``x = 5`` an equation, ``(-\infty, 3]`` an interval, ``\{1, 2\}`` / ``1, 2`` / ``\pm 3`` a set,
 ``(1, 2)`` a tuple (an ordered pair; math-verify also accepts it as an open interval),
-``\begin{pmatrix}..\end{pmatrix}`` a matrix, ``\text{Tuesday}`` / ``(B)`` text.
+``\begin{pmatrix}..\end{pmatrix}`` a matrix, ``\text{Tuesday}`` / ``(B)`` text, ``5:21 PM`` a
+time of day (:mod:`bigmath.verify.clock`).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from sympy.logic.boolalg import And, Or
 from bigmath.verify.deadline import Deadline, can_use_signals, time_limit
 from bigmath.verify.extract import gold_text
 from bigmath.verify.parsing import ParsedAnswer, parse_gold
-from bigmath.verify.types import AnswerType, TypedAnswer
+from bigmath.verify.types import DEFAULT_TIMEOUT_S, AnswerType, TypedAnswer
 
-_OPTION_LETTER = re.compile(r"^\(?\s*(?:\\text\s*\{\s*\(?\s*)?[A-Ea-e]\s*\)?\s*\}?\s*\)?$")
+#: An option letter alone: ``B``, ``(B)``, ``\text{(B)}``, ``\textbf{B}``.
+OPTION_LETTER = re.compile(r"^\(?\s*(?:\\text(?:bf)?\s*\{\s*\(?\s*)?[A-Ea-e]\s*\)?\s*\}?\s*\)?$")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 _GREEK = set(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -63,8 +65,10 @@ def _number_type(expr: Basic) -> AnswerType:
 def type_of(parsed: ParsedAnswer) -> AnswerType:
     """Return the :class:`AnswerType` of a parsed answer (UNKNOWN when it does not parse)."""
     expr, latex = parsed.expr, parsed.latex
-    if _OPTION_LETTER.match(latex):
+    if OPTION_LETTER.match(latex):
         return AnswerType.TEXT
+    if parsed.clock is not None:
+        return AnswerType.TIME
     if not parsed.parses:
         prose = _WORDS.search(latex) and "\\" not in latex.replace("\\text", "")
         return AnswerType.TEXT if prose else AnswerType.UNKNOWN
@@ -89,7 +93,7 @@ def type_of(parsed: ParsedAnswer) -> AnswerType:
     return AnswerType.EXPRESSION
 
 
-def answer_type_here(answer: str | int | float | None, timeout_s: float | None = 5.0) -> TypedAnswer:
+def answer_type_here(answer: str | int | float | None, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> TypedAnswer:
     """:func:`answer_type` in this process, bounded by ``SIGALRM`` (main thread only)."""
     if answer is None or not str(answer).strip():
         return TypedAnswer(AnswerType.UNKNOWN, False)
@@ -103,7 +107,7 @@ def answer_type_here(answer: str | int | float | None, timeout_s: float | None =
         return TypedAnswer(AnswerType.UNKNOWN, False)
 
 
-def answer_type(answer: str | int | float | None, *, timeout_s: float = 5.0) -> TypedAnswer:
+def answer_type(answer: str | int | float | None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> TypedAnswer:
     r"""Return the kind of ``answer`` and whether math-verify parses it.
 
     Args:

@@ -1,13 +1,13 @@
-r"""Find the final answer in a model response and normalise answer strings before parsing.
+r"""Find the final answer in a model response or a gold solution.
 
-:func:`extract_answer` looks only for *explicit* answer markers, in this order: the last
-``\boxed{}`` / ``\fbox{}`` (via :mod:`bigmath.boxed`, brace-aware), "final answer is X" /
-"the answer is X" / "Answer: X", GSM8K's ``#### X``, and a bold ``**X**`` in the last paragraph.
-Text after a closing ``</think>`` is searched when there is one, so answers written while
-thinking do not count.
-
-:func:`normalize_answer` rewrites the few LaTeX spellings that math-verify misreads (see the
-regression rows in ``tests/test_verify_cases.py`` for the public reports behind each rule).
+:func:`extract_answer` looks only for *explicit* answer markers, in this order: the boxes of the
+final answer (:func:`bigmath.verify.boxes.final_boxes`: the last box and the boxes joined to it
+by separators, so ``\boxed{1}, \boxed{2}`` is ``1, 2``), "final answer is X" / "the answer is X"
+/ "Answer: X", GSM8K's ``#### X``, and a bold ``**X**`` in the last paragraph. Text after a
+closing ``</think>`` is searched when there is one, so answers written while thinking do not
+count. :func:`gold_text` reads a gold answer the same way, then falls back on the final stated
+value of a solution text (:mod:`bigmath.verify.statements`). :func:`normalize_answer` lives in
+:mod:`bigmath.verify.normalize` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bigmath.boxed import all_boxed, last_boxed
+from bigmath.verify.boxes import BOX_COMMANDS, final_boxes
+from bigmath.verify.normalize import normalize_answer, strip_delimiters
+from bigmath.verify.statements import final_statement
+
+__all__ = ["extract_answer", "answer_parts", "normalize_answer", "is_bare_answer", "prose_words", "gold_text"]
 
 # "The final answer is $5$. I hope it is correct." (Minerva / lm-eval format), "Answer: 5",
 # "the answer is 5". The capture runs to the end of the line; trailing prose is cut below.
@@ -23,40 +27,16 @@ _ANSWER_IS = re.compile(
     r"(?:final\s+answer(?:\s+is)?|the\s+answer\s+is|\banswer\s*(?:is|:))\s*:?\s*(?P<ans>[^\n]+)",
     re.IGNORECASE,
 )
+# "the answer is at least 7" states a bound, not the answer
+_BOUND = re.compile(r"\s*\$?\s*(?:at\s+(?:least|most)|(?:no\s+)?(?:less|more|greater|fewer)\s+than|not\b|bounded)",
+                    re.IGNORECASE)
 _GSM8K = re.compile(r"^####\s*(?P<ans>[^\n]+)$", re.MULTILINE)
 _BOLD = re.compile(r"\*\*(?P<ans>[^*\n]{1,60})\*\*")
 _I_HOPE = re.compile(r"\.?\s*I hope it is correct.*$", re.IGNORECASE | re.DOTALL)
 # "the answer is 5 because x = 2": the reason after a connective is not part of the answer
 _REASON = re.compile(r"[,;]?\s+(?:because|since|as|which|so|given|where|when|if|for|due)\b.*$", re.IGNORECASE)
-_MATH_DELIMS = [("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$")]
 # a leading $...$ (escaped \$ inside allowed: "$\$18.90$"), $$...$$, \(...\) or \[...\]
 _LEADING_MATH = re.compile(r"\$\$.+?\$\$|\$(?:\\.|[^\\$])+\$|\\\(.+?\\\)|\\\[.+?\\\]")
-_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
-# Thousands separators math-verify reads wrongly: 1\,000 -> 1*0 (thin space), 1 000 000.
-_THIN_SPACE_GROUPS = re.compile(r"(?<=\d)(?:\\[,;! ]|~|\\thinspace\s?)(?=\d{3}(?!\d))")
-_SPACE_GROUPS = re.compile(r"\b\d{1,3}(?: \d{3})+\b(?![.,]\d)")
-# \mathrm{e} / \text{e} is Euler's number, \mathrm{i} the imaginary unit (math-verify reads a
-# symbol "e" and fails on 1 - \frac{1}{\mathrm{e}}; Math-Verify issue #14).
-_ROMAN_CONSTANT = re.compile(r"\\(?:mathrm|text|operatorname|rm)\s*\{\s*([ei])\s*\}|\{\\rm\s+([ei])\}")
-# Spellings from the HARP answers that math-verify does not read: \textdollar 13, \hspace{.05in}5,
-# {-}1, 5,\!525 (MATH), \frac \pi4 / \dfrac {n^2} 4 (space after \frac).
-_REWRITES = [
-    (re.compile(r"\\textdollar\s*"), r"\\$"),
-    (re.compile(r"\\hspace\*?\s*\{[^{}]*\}"), " "),
-    (re.compile(r"\{-\}"), "-"),
-    (re.compile(r"(?<=\d),\\!(?=\d{3}(?!\d))"), ""),
-    (re.compile(r"\\([dt]?frac)\s+(?=[{\\])"), r"\\\1"),
-]
-
-
-def _strip_delimiters(text: str) -> str:
-    """Remove one pair of surrounding math delimiters, then any stray unescaped ``$``."""
-    text = text.strip()
-    for left, right in _MATH_DELIMS:
-        if text.startswith(left) and text.endswith(right) and len(text) >= len(left) + len(right):
-            text = text[len(left) : len(text) - len(right)].strip()
-            break
-    return _UNESCAPED_DOLLAR.sub(" ", text).strip()
 
 
 def _clean_tail(answer: str) -> str:
@@ -72,14 +52,57 @@ def _clean_tail(answer: str) -> str:
     return answer.rstrip(" .;,").strip()
 
 
+def _innermost(captured: str) -> str:
+    """ "Final Answer: The final answer is 5" -> "5"."""
+    while (inner := _ANSWER_IS.search(captured)) is not None:
+        captured = inner.group("ans")
+    return captured
+
+
+def _markers(text: str) -> list[str] | None:
+    """The final answer behind an explicit marker, as a list of parts (several boxes), or None."""
+    boxes = final_boxes(text)
+    if boxes:
+        return [strip_delimiters(box) for box in boxes]
+    said = [_innermost(m.group("ans")) for m in _ANSWER_IS.finditer(text)]
+    if said:
+        # "we show that the answer is at least 7" states a bound: an earlier "the answer is 7" wins
+        stated = [c for c in said if not _BOUND.match(c)]
+        answer = _clean_tail(stated[-1] if stated else said[-1])
+        if answer:
+            return [strip_delimiters(answer)]
+    hashes = list(_GSM8K.finditer(text))
+    if hashes:
+        return [strip_delimiters(hashes[-1].group("ans").strip().rstrip("."))]
+    last_paragraph = text.strip().rsplit("\n\n", 1)[-1]
+    bold = [m.group("ans").strip() for m in _BOLD.finditer(last_paragraph)]
+    bold = [b for b in bold if re.search(r"[\d\\$]", b) and not b.endswith(":")]
+    if bold:
+        return [strip_delimiters(bold[-1].rstrip("."))]
+    return None
+
+
+def answer_parts(text: str | None) -> list[str] | None:
+    r"""The final answer of a response as its written parts: one string, or one per box of a
+    multi-box answer (``\boxed{1}, \boxed{2}`` -> ``["1", "2"]``); None without a marker.
+    Only the text after the last ``</think>`` is searched."""
+    if not text:
+        return None
+    if "</think>" in text:
+        text = text.rsplit("</think>", 1)[1]
+    return _markers(text)
+
+
 def extract_answer(text: str | None) -> str | None:
     r"""Return the final answer written in a model response, or None when it has none.
 
-    Markers, first match wins: the last ``\boxed{...}`` / ``\fbox{...}`` (nested braces handled;
-    an empty ``\boxed{}`` returns ``""``), "final answer is X" / "the answer is X" / "Answer: X"
-    (last occurrence, trailing prose and "I hope it is correct" removed), ``#### X`` (GSM8K),
-    then a bold ``**X**`` holding a digit or LaTeX in the last paragraph (Math-Verify issue #76).
-    Only the text after the last ``</think>`` is searched when the response has one.
+    Markers, first match wins: the boxes of the final answer (``\boxed{...}`` / ``\fbox{...}`` /
+    ``\framebox{...}``, nested braces handled; boxes separated only by commas, "and", ``\quad``
+    or part labels are joined with ", "; an empty ``\boxed{}`` returns ``""``), "final answer is
+    X" / "the answer is X" / "Answer: X" (last occurrence, trailing prose and "I hope it is
+    correct" removed), ``#### X`` (GSM8K), then a bold ``**X**`` holding a digit or LaTeX in the
+    last paragraph (Math-Verify issue #76). Only the text after the last ``</think>`` is searched
+    when the response has one.
 
     Args:
         text: a model response (plain string).
@@ -91,6 +114,8 @@ def extract_answer(text: str | None) -> str | None:
     Examples:
         >>> extract_answer(r"so $x = \boxed{\frac{9}{7}}$.")
         '\\frac{9}{7}'
+        >>> extract_answer(r"\boxed{1}, \boxed{2} and \boxed{3}")
+        '1, 2, 3'
         >>> extract_answer("Final Answer: The final answer is $5$. I hope it is correct.")
         '5'
         >>> extract_answer("the number is **73**.")
@@ -98,50 +123,8 @@ def extract_answer(text: str | None) -> str | None:
         >>> extract_answer("no answer here") is None
         True
     """
-    if not text:
-        return None
-    if "</think>" in text:
-        text = text.rsplit("</think>", 1)[1]
-    boxes = all_boxed(text)
-    if boxes:
-        return _strip_delimiters(boxes[-1])
-    said = list(_ANSWER_IS.finditer(text))
-    if said:
-        captured = said[-1].group("ans")
-        while (inner := _ANSWER_IS.search(captured)) is not None:  # "Final Answer: The final answer is 5"
-            captured = inner.group("ans")
-        answer = _clean_tail(captured)
-        if answer:
-            return _strip_delimiters(answer)
-    hashes = list(_GSM8K.finditer(text))
-    if hashes:
-        return _strip_delimiters(hashes[-1].group("ans").strip().rstrip("."))
-    last_paragraph = text.strip().rsplit("\n\n", 1)[-1]
-    bold = [m.group("ans").strip() for m in _BOLD.finditer(last_paragraph)]
-    bold = [b for b in bold if re.search(r"[\d\\$]", b) and not b.endswith(":")]
-    if bold:
-        return _strip_delimiters(bold[-1].rstrip("."))
-    return None
-
-
-def normalize_answer(answer: str) -> str:
-    r"""Return ``answer`` rewritten so math-verify reads it as written.
-
-    Rules (each has regression rows): surrounding math delimiters and stray ``$`` removed;
-    ``\mathrm{e}`` / ``\text{e}`` -> ``e`` and ``\mathrm{i}`` -> ``i``; thousands separators
-    ``1\,000`` / ``1~000`` / ``1 000`` / ``5,\!525`` -> digits only; ``\textdollar`` -> ``\$``;
-    ``\hspace{..}`` dropped; ``{-}`` -> ``-``; ``\frac \pi4`` -> ``\frac\pi4``; a trailing
-    full stop dropped.
-    """
-    text = _strip_delimiters(answer)
-    text = _ROMAN_CONSTANT.sub(lambda m: m.group(1) or m.group(2), text)
-    for pattern, replacement in _REWRITES:
-        text = pattern.sub(replacement, text)
-    text = _THIN_SPACE_GROUPS.sub("", text)
-    text = _SPACE_GROUPS.sub(lambda m: m.group(0).replace(" ", ""), text)
-    if text.endswith(".") and not text.endswith("..."):
-        text = text[:-1].rstrip()
-    return text.strip()
+    parts = answer_parts(text)
+    return None if parts is None else ", ".join(parts)
 
 
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
@@ -166,9 +149,37 @@ def is_bare_answer(text: str) -> bool:
     return all(word.lower() in ("and", "or") for word in words)
 
 
+_MATH_SPAN = re.compile(r"\$\$.+?\$\$|\$(?:\\.|[^\\$])+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
+def prose_words(text: str) -> list[str]:
+    r"""English words of three or more letters outside math (``$...$``, ``\(...\)``),
+    ``\text{}``-like arguments and LaTeX commands, "and"/"or" excepted. A string wrapped in one
+    pair of ``$`` (``$A makes 1100 on the deal$``) is read as its inside."""
+    readings = (strip_delimiters(text), _MATH_SPAN.sub(" ", text))
+    found = [[w for w in _WORD.findall(_COMMAND.sub(" ", _TEXT_ARG.sub(" ", reading))) if w.lower() not in ("and", "or")]
+             for reading in readings]
+    return max(found, key=len)
+
+
+#: A gold answer with this many prose words and no final value is a sentence, not an answer:
+#: the same bound as the ``verifiable_answer`` filter's ``MAX_TEXT_WORDS`` (3; it counts words in
+#: ``\text{}`` too); among the 10,594 shared gold answers only sentences reach it.
+PROSE_WORDS = 3
+
+
 def gold_text(gold: Any) -> str:
-    r"""Return a gold answer as a string: ints as digits, integral floats without ``.0``
-    (AMC golds are stored as ``27.0``), the last ``\boxed{}`` of a whole solution."""
+    r"""Return a gold answer as a string, as :func:`bigmath.verify.check` reads it.
+
+    Ints as digits, integral floats without ``.0`` (AMC golds are stored as ``27.0``); a whole
+    solution gives its final answer: the boxes of its final answer (joined with ", "), else an
+    "answer is" / ``####`` marker, else the value stated by its last sentence ("So she has 5
+    apples." -> ``5``). Any other string is returned unchanged.
+
+    Raises:
+        TypeError: ``gold`` is not a str, int, float or None.
+    """
     if gold is None:
         return ""
     if isinstance(gold, bool):
@@ -179,5 +190,11 @@ def gold_text(gold: Any) -> str:
         return str(int(gold)) if gold.is_integer() else repr(gold)
     if not isinstance(gold, str):
         raise TypeError(f"gold answer must be str, int or float, got {type(gold).__name__}")
-    boxed = last_boxed(gold) if ("\\boxed" in gold or "\\fbox" in gold) else None
-    return boxed if boxed is not None else gold
+    if any(command in gold for command in BOX_COMMANDS):
+        boxes = final_boxes(gold)
+        if boxes:
+            return ", ".join(boxes)
+    if is_bare_answer(strip_delimiters(gold)) or not prose_words(gold):
+        return gold
+    found = _markers(gold) or ([stated] if (stated := final_statement(gold)) else None)
+    return ", ".join(found) if found else gold

@@ -6,11 +6,19 @@ The policy around math-verify (each rule has regression rows in ``tests/test_ver
 * a gold answer that does not parse is ``unparseable_gold``, never ``correct`` (open-r1 #86, #293);
 * both sides are parsed whole (``\boxed{...}``-wrapped), so ``1331 \text{ and } 1728`` is the set
   {1331, 1728} and a prediction ``1728`` is wrong (Math-Verify #47);
-* numbers with more than :data:`~bigmath.verify.parsing.MAX_DIGITS` digits are compared only
+* numbers with more than :data:`~bigmath.verify.magnitude.MAX_DIGITS` digits are compared only
   structurally; otherwise the outcome is ``timeout`` (Math-Verify #63, #65);
-* math-verify's numeric test chops differences below 1e-15, so ``1/2^{99}`` equalled
-  ``1/2^{98}`` (Math-Verify #14); an equal verdict on two numbers is re-checked with a relative
-  tolerance (1e-12 for exact forms, 1e-5 when a decimal is involved).
+* equality is :func:`bigmath.verify.compare.same`: math-verify, a relative re-check of tiny
+  magnitudes (Math-Verify #14) and decimals that round a fraction (``0.33`` for ``1/3``);
+* readings that depend on the gold: a decimal comma when the gold is one number (``1,22``), a
+  bare ``17:21`` as a time of day when the gold is a clock time (:mod:`bigmath.verify.clock`;
+  otherwise it is the ratio 17/21), an option letter with its value (``(B) 5``), named values
+  and tuples compared in written order (``k = 45, n = 2`` vs ``45, 2``), conditions on one
+  variable compared as sets (``x \in [-2, 7]`` vs ``-2 \le x \le 7``;
+  :mod:`bigmath.verify.relations`);
+* clock times are compared as times of day, never as numbers (:mod:`bigmath.verify.clock`);
+* sympy errors during a comparison give ``timeout`` ("undecided"), or ``correct`` when both
+  answers are written alike.
 
 Time: in the main thread :func:`check` bounds itself with ``SIGALRM``; from any other thread
 (a trainer's reward thread, an async server's executor) it sends the pair to a small persistent
@@ -19,19 +27,21 @@ worker process that is killed and replaced when it overruns (:mod:`bigmath.verif
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from math_verify import verify
-from sympy import Basic, Eq, Float, Rational, Symbol, UnevaluatedExpr
-
+from bigmath.verify.classify import OPTION_LETTER
+from bigmath.verify.clock import read_clock, same_time
+from bigmath.verify.compare import CompareError, same
 from bigmath.verify.deadline import Deadline, can_use_signals, time_limit
 from bigmath.verify.extract import gold_text
-from bigmath.verify.parsing import ParsedAnswer, align_symbols, parse_gold, parse_response
+from bigmath.verify.numbers import decimal_comma_reading, is_single_number
+from bigmath.verify.parsing import ParsedAnswer, clock_answer, parse_answer, parse_gold, parse_response
+from bigmath.verify.relations import condition, is_ordered, is_set_value, named_values, unnamed_elements
 from bigmath.verify.types import DEFAULT_TIMEOUT_S, Outcome, Verdict
 
-_EXACT_RTOL = 1e-12
-_DECIMAL_RTOL = 1e-5
-_PERCENT = UnevaluatedExpr(Rational(1, 100))
+# "(B) 5", "\text{(B) } 5", "\textbf{(B)}~5": an option letter followed by its value
+_OPTION_VALUE = re.compile(r"^(?:\\text(?:bf)?\s*\{\s*\(([A-E])\)\s*\}|\(([A-E])\))\s*~?\s*(?P<value>\S.*)$", re.DOTALL)
 
 
 def _describe(parsed: ParsedAnswer) -> str | None:
@@ -42,49 +52,105 @@ def _describe(parsed: ParsedAnswer) -> str | None:
         return parsed.latex
     try:
         text = str(parsed.expr)
-    except (ValueError, RecursionError):  # int too large to print (sys.int_info limit)
+    except Exception:  # noqa: BLE001 - int too large to print, sympy evaluating while sorting terms
         return parsed.latex
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def _scalar(expr: Any) -> Any:
-    """The numeric value behind ``expr`` (``x = 5`` -> 5), or None when it is not a number."""
-    if isinstance(expr, Eq) and isinstance(expr.lhs, Symbol):
-        expr = expr.rhs
-    if isinstance(expr, Basic) and getattr(expr, "is_number", False) and not expr.has(_PERCENT):
-        return expr
+def _contextual(gold: ParsedAnswer, pred: ParsedAnswer) -> tuple[ParsedAnswer, str]:
+    """Readings of the prediction that depend on the gold: a decimal comma when the gold is one
+    number (``1,22`` -> 1.22), an option letter with its value (``(B) 5``) read as the letter
+    when the gold is a letter, else as the value."""
+    dotted = decimal_comma_reading(pred.latex) if is_single_number(gold.expr) else None
+    if dotted is not None:
+        reread = parse_answer(dotted)
+        if reread.parses:
+            return reread, f"decimal comma: {pred.latex} read as {dotted}"
+    option = _OPTION_VALUE.match(pred.latex)
+    if option is not None:
+        letter = option.group(1) or option.group(2)
+        reread = parse_answer(letter if OPTION_LETTER.match(gold.latex) else option.group("value"))
+        if reread.parses:
+            return reread, f"option {letter} with its value"
+    return pred, ""
+
+
+def _as_time(gold: ParsedAnswer, pred: ParsedAnswer) -> tuple[ParsedAnswer, str]:
+    """A bare ``17:21`` (a ratio, or 0/0 for ``0:00``) read on the 24-hour clock when the gold is
+    a clock time (:mod:`bigmath.verify.clock`)."""
+    if gold.clock is None or pred.clock is not None:
+        return pred, ""
+    clock = read_clock(pred.latex, bare=True)
+    if clock is None:
+        return pred, ""
+    return clock_answer(clock, pred.latex), f"{pred.latex} read as a time of day"
+
+
+def _elements_equal(gold_parts: list[str], pred_parts: list[str]) -> bool:
+    """Element by element, in order (each element parsed on its own)."""
+    if len(gold_parts) != len(pred_parts):
+        return False
+    for gold_part, pred_part in zip(gold_parts, pred_parts):
+        g, p = parse_answer(gold_part), parse_answer(pred_part)
+        if not (g.parses and p.parses):
+            return False
+        if g.too_large or p.too_large:
+            if g.latex != p.latex:
+                return False
+        elif not same(g.expr, p.expr)[0]:
+            return False
+    return True
+
+
+def _in_order(gold: ParsedAnswer, pred: ParsedAnswer) -> bool | None:
+    """Whether the prediction matches in written order, or None when order does not matter:
+    named gold values vs an unnamed list (``k = 45, n = 2`` vs ``45, 2``), an ordered gold vs
+    several boxes or a bare list (``(3, 5)`` vs ``\\boxed{3}, \\boxed{5}``)."""
+    values = named_values(gold)
+    if values is not None:
+        elements = unnamed_elements(pred, tuples=True)
+        if elements is not None:
+            return _elements_equal(values, elements)
+    if is_ordered(gold):
+        elements = unnamed_elements(pred, tuples=False)
+        if elements is not None:
+            return _elements_equal([gold.latex], ["(" + ", ".join(elements) + ")"])
     return None
 
 
-def _numerically_distinct(gold: Any, pred: Any) -> bool:
-    """True when two numbers math-verify called equal differ beyond our relative tolerance.
-
-    Works on the ratio ``pred / gold`` in sympy floats (30 digits, any exponent), so
-    ``1/2004!`` vs ``1/2006!`` (both below 1e-5000) are told apart.
-    """
-    g, p = _scalar(gold), _scalar(pred)
-    if g is None or p is None:
+def _same_condition(gold: ParsedAnswer, pred: ParsedAnswer) -> bool:
+    """A condition gold (``x \\in [-2, 7]``, ``x < -8`` or ``x > 8``) against the same condition
+    written another way, or against its bare set (module :mod:`bigmath.verify.relations`)."""
+    stated = condition(gold)
+    if stated is None:
         return False
-    has_decimal = g.has(Float) or p.has(Float)
-    try:
-        if g.is_zero:
-            return not has_decimal and bool(p.evalf(30) != 0)
-        deviation = abs((p / g).evalf(30) - 1)
-        return bool(deviation > (_DECIMAL_RTOL if has_decimal else _EXACT_RTOL))
-    except (TypeError, ValueError, ArithmeticError):
-        return False
+    answered = condition(pred)
+    if answered is not None:
+        return answered[0] == stated[0] and same(stated[1], answered[1])[0]
+    return is_set_value(pred.expr) and same(stated[1], pred.expr)[0]
 
 
-def _compare(gold: ParsedAnswer, pred: ParsedAnswer) -> tuple[Outcome, str]:
+def _compare(gold: ParsedAnswer, pred: ParsedAnswer, note: str = "") -> tuple[Outcome, str]:
     if gold.too_large or pred.too_large:
         if gold.latex == pred.latex or gold.expr == pred.expr:
             return Outcome.CORRECT, "identical very large numbers"
         return Outcome.TIMEOUT, "a number has over 100,000 digits; compared only as written"
-    if not verify(gold.expr, align_symbols(gold.expr, pred.expr), timeout_seconds=None):
-        return Outcome.WRONG, ""
-    if _numerically_distinct(gold.expr, pred.expr):
-        return Outcome.WRONG, "equal at 15 digits but different numbers (tiny magnitudes)"
-    return Outcome.CORRECT, ""
+    if gold.clock is not None or pred.clock is not None:
+        equal = gold.clock is not None and pred.clock is not None and same_time(gold.clock, pred.clock)
+        return (Outcome.CORRECT if equal else Outcome.WRONG), "; ".join(r for r in (note, "compared as times of day") if r)
+    ordered = _in_order(gold, pred)
+    if ordered is not None:
+        return (Outcome.CORRECT if ordered else Outcome.WRONG), "compared in written order"
+    equal, reason = same(gold.expr, pred.expr)
+    if equal:
+        return Outcome.CORRECT, "; ".join(r for r in (note, reason) if r)
+    if _same_condition(gold, pred):
+        return Outcome.CORRECT, "; ".join(r for r in (note, "the same condition on the variable") if r)
+    return Outcome.WRONG, note
+
+
+_HOW = {"free_text": "no answer marker; graded the last expression in the text",
+        "statement": "no answer marker; graded the value stated in the last sentence"}
 
 
 def grade(gold: Any, prediction: str | None) -> Verdict:
@@ -98,18 +164,27 @@ def grade(gold: Any, prediction: str | None) -> Verdict:
     if not parsed_gold.found:
         return Verdict(Outcome.UNPARSEABLE_GOLD, None, None, "empty gold answer")
     if not parsed_gold.parses:
-        return Verdict(Outcome.UNPARSEABLE_GOLD, parsed_gold.latex, None, "math-verify cannot parse the gold answer")
+        reason = parsed_gold.note or "math-verify cannot parse the gold answer"
+        return Verdict(Outcome.UNPARSEABLE_GOLD, parsed_gold.latex, None, reason)
     parsed_pred, how = parse_response(prediction)
+    parsed_pred, time_note = _as_time(parsed_gold, parsed_pred)
     gold_str = _describe(parsed_gold)
     if not parsed_pred.found:
         reason = "empty \\boxed{}" if how == "marker" else "no final answer in the response"
         return Verdict(Outcome.UNPARSEABLE_PREDICTION, gold_str, None, reason)
     if not parsed_pred.parses:
-        reason = "math-verify cannot parse the answer"
+        reason = parsed_pred.note or "math-verify cannot parse the answer"
         return Verdict(Outcome.UNPARSEABLE_PREDICTION, gold_str, parsed_pred.latex, reason)
-    outcome, reason = _compare(parsed_gold, parsed_pred)
-    if how == "free_text" and not reason:
-        reason = "no answer marker; graded the last expression in the text"
+    parsed_pred, note = _contextual(parsed_gold, parsed_pred) if not time_note else (parsed_pred, time_note)
+    try:
+        outcome, reason = _compare(parsed_gold, parsed_pred, note)
+    except CompareError as error:  # sympy raised: undecided, unless the two are written alike
+        if parsed_gold.latex == parsed_pred.latex:
+            outcome, reason = Outcome.CORRECT, "identical answers"
+        else:
+            outcome, reason = Outcome.TIMEOUT, f"sympy could not compare the two ({error})"[:300]
+    if how in _HOW and not reason:
+        reason = _HOW[how]
     return Verdict(outcome, gold_str, _describe(parsed_pred), reason)
 
 

@@ -4,10 +4,13 @@ math-verify's LaTeX extraction needs a math environment: a bare ``3\sqrt{2}`` is
 and a bare ``3x-y+13=0`` as ``0`` (Math-Verify issues #29, #60, #74). So an answer string is
 always normalised (:func:`bigmath.verify.extract.normalize_answer`) and parsed as
 ``\boxed{answer}`` with ``extraction_mode="first_match"``: the whole string is one expression,
-and when it does not parse nothing of it is silently half-read. Only a free-text response with
-no explicit answer marker goes through math-verify's own extraction (last LaTeX environment,
-then last number). math-verify's signal-based timeouts are turned off here; callers bound the
-time (:mod:`bigmath.verify.deadline`, :mod:`bigmath.verify.pool`).
+and when it does not parse nothing of it is silently half-read. A final answer in several boxes
+is parsed box by box and gathered in one set (:func:`parse_response`); a set-builder answer
+``\{x \mid 2 < x < 3\}`` is read as its set. A response with no explicit answer marker is read by
+the value its last sentence states (:mod:`bigmath.verify.statements`), else by math-verify's own
+extraction (last LaTeX environment, then last number). A gold that is still a sentence is
+unparseable. math-verify's signal-based timeouts are turned off here; callers bound the time
+(:mod:`bigmath.verify.deadline`, :mod:`bigmath.verify.pool`).
 """
 
 from __future__ import annotations
@@ -15,20 +18,23 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import math
+import re
 from typing import Any
 
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
-from sympy import (Basic, Float, I, Integer, MatrixBase, Pow, Rational, Symbol, evaluate, factorial, nan,
-                   preorder_traversal, zoo)
+from sympy import Basic, FiniteSet, I, MatrixBase, Symbol, evaluate, nan, zoo
 
-from bigmath.verify.extract import extract_answer, is_bare_answer, normalize_answer
-
-#: Numbers with more than this many decimal digits are never evaluated (``10^{10^{10^{10}}}``,
-#: ``9^{9^9}``): sympy would hang in a C-level integer power (Math-Verify issues #63, #65).
-MAX_DIGITS = 100_000
+from bigmath.verify.clock import INVALID, ClockTime, read_clock
+from bigmath.verify.extract import PROSE_WORDS, answer_parts, is_bare_answer, normalize_answer, prose_words
+from bigmath.verify.magnitude import MAX_DIGITS, is_too_large  # noqa: F401 - MAX_DIGITS re-exported
+from bigmath.verify.numbers import as_percent, percent_body
+from bigmath.verify.statements import final_statement
+from bigmath.verify.units import trailing_variable
 
 _WRAPPED = [LatexExtractionConfig(boxed_match_priority=0)]
+# the same, with math-verify's unit removal off: for a last letter that is a variable (units.py)
+_WRAPPED_KEEP_UNITS = [dataclasses.replace(_WRAPPED[0], normalization_config=dataclasses.replace(
+    _WRAPPED[0].normalization_config, units=False))]
 _FREE_TEXT = [LatexExtractionConfig(), ExprExtractionConfig()]
 
 
@@ -52,12 +58,20 @@ class ParsedAnswer:
         latex: the normalised LaTeX that was parsed ("" when no answer was found).
         found: False when no answer was present at all (empty string, no marker in a response).
         too_large: True when ``expr`` holds a number with more than :data:`MAX_DIGITS` digits.
+        parts: the written parts of a multi-box answer (``\\boxed{1}, \\boxed{2}`` -> ("1", "2")),
+            in order; empty for a single answer. ``expr`` is then the set of the parts.
+        note: why it does not parse, when that is not math-verify's doing (a prose gold).
+        clock: the time of day of a clock-time answer (:mod:`bigmath.verify.clock`), else None;
+            ``expr`` is then a stand-in symbol such as ``17:21``.
     """
 
     expr: Any
     latex: str
     found: bool = True
     too_large: bool = False
+    parts: tuple[str, ...] = ()
+    note: str = ""
+    clock: ClockTime | None = None
 
     @property
     def parses(self) -> bool:
@@ -68,55 +82,6 @@ class ParsedAnswer:
             return not (isinstance(self.expr, Basic) and self.expr.has(zoo, nan))
         except Exception:  # noqa: BLE001 - exotic objects: treat as parsed
             return True
-
-
-_LOG10_2 = math.log10(2)
-
-
-def _estimate(expr: Basic) -> tuple[int, float]:
-    """(sign, log10 of the magnitude) of a numeric sub-expression, in floats so that nothing
-    is ever computed exactly; ``(1, nan)`` when the node is not a plain number."""
-    try:
-        if isinstance(expr, (Integer, Rational)):
-            if expr.p == 0:
-                return 0, -math.inf
-            size = lambda n: n.bit_length() * _LOG10_2 if n.bit_length() > 60 else math.log10(n)  # noqa: E731
-            return (1 if expr.p > 0 else -1), size(abs(expr.p)) - size(expr.q)
-        if isinstance(expr, Float):
-            sign, mantissa, exponent, bits = expr._mpf_
-            return (0, -math.inf) if not mantissa else ((-1 if sign else 1), (exponent + bits) * _LOG10_2)
-        if isinstance(expr, Pow):
-            base_sign, base_log = _estimate(expr.base)
-            exp_sign, exp_log = _estimate(expr.exp)
-            exponent = exp_sign * (10.0**exp_log if exp_log < 300 else math.inf)
-            return (1 if base_sign >= 0 else -1), (0.0 if base_log == 0 else exponent * base_log)
-        if isinstance(expr, factorial):
-            n_sign, n_log = _estimate(expr.args[0])
-            n = 10.0**n_log if n_log < 300 else math.inf
-            return 1, math.lgamma(n + 1) / math.log(10) if n_sign > 0 else 0.0
-        if expr.is_Mul:
-            parts = [_estimate(a) for a in expr.args]
-            return math.prod(p[0] for p in parts), math.fsum(p[1] for p in parts)
-        if expr.is_Add:  # upper bound of the magnitude; sign of the largest term
-            parts = [_estimate(a) for a in expr.args]
-            top = max(parts, key=lambda p: p[1])
-            return top[0], top[1] + math.log10(len(parts))
-    except (OverflowError, ValueError, TypeError):
-        return 1, math.inf
-    return 1, math.nan
-
-
-def is_too_large(expr: Any) -> bool:
-    """True when a power or factorial inside ``expr`` has more than :data:`MAX_DIGITS` digits
-    (huge or tiny: ``10^{-10^{10}}`` is as costly as ``10^{10^{10}}``)."""
-    if not isinstance(expr, Basic):
-        return False
-    for node in preorder_traversal(expr):
-        if isinstance(node, (Pow, factorial)) and node.is_number:
-            log = _estimate(node)[1]
-            if not math.isnan(log) and abs(log) > MAX_DIGITS:
-                return True
-    return False
 
 
 def _rebuild(expr: Any, mapping: dict, *, evaluated: bool) -> Any:
@@ -157,25 +122,69 @@ def _first_sympy(results: list) -> Any:
     return imaginary_unit(next((r for r in results if not isinstance(r, str)), None))
 
 
+# {x | 2 < x < 3}, \left\{ x : x > 2 \right\}, \Big\{x \mid ...\Big\}: a set given by a condition
+_SET_BUILDER = re.compile(
+    r"^(?:\\(?:left|[Bb]igg?)\s*)?\\\{\s*([A-Za-z])\s*(?:\\mid|\||:|\\colon)\s*(.+?)\s*(?:\\(?:right|[Bb]igg?)\s*)?\\\}$",
+    re.DOTALL,
+)
+
+
+def _parse_wrapped(latex: str) -> Any:
+    config = _WRAPPED_KEEP_UNITS if trailing_variable(latex) else _WRAPPED
+    results = parse("\\boxed{" + latex + "}", config, extraction_mode="first_match",
+                    fallback_mode="first_match", parsing_timeout=None)
+    expr = _first_sympy(results)
+    body = percent_body(latex) if expr is None else None
+    return as_percent(_parse_wrapped(body)) if body else expr
+
+
+def set_builder_variable(latex: str) -> str | None:
+    """The variable of a set-builder answer ``\\{x \\mid ...\\}`` (``"x"``), or None."""
+    match = _SET_BUILDER.match(latex)
+    return match.group(1) if match else None
+
+
+def _set_builder(match: re.Match) -> Any:
+    """The set ``{x | condition}`` stands for (``(2, 3)`` for ``{x | 2 < x < 3}``), or None."""
+    condition = _parse_wrapped(match.group(2))
+    if not isinstance(condition, Basic) or {s.name for s in condition.free_symbols} != {match.group(1)}:
+        return None
+    try:
+        return condition.as_set()
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def parse_answer(answer: str) -> ParsedAnswer:
-    r"""Parse one answer string (gold answer or extracted final answer) as ``\boxed{answer}``."""
+    r"""Parse one answer string (gold answer or extracted final answer) as ``\boxed{answer}``;
+    a set-builder answer ``\{x \mid 2 < x < 3\}`` is read as the set it describes."""
     latex = normalize_answer(answer)
     if not latex:
         return ParsedAnswer(None, "", found=bool(answer is not None and answer.strip()))
-    results = parse(
-        "\\boxed{" + latex + "}",
-        _WRAPPED,
-        extraction_mode="first_match",
-        fallback_mode="first_match",
-        parsing_timeout=None,
-    )
-    expr = _first_sympy(results)
+    clock = read_clock(latex)
+    if clock is not None:
+        return clock_answer(clock, latex)
+    builder = _SET_BUILDER.match(latex)
+    expr = _set_builder(builder) if builder else None
+    if expr is None:
+        expr = _parse_wrapped(latex)
     return ParsedAnswer(expr, latex, found=True, too_large=is_too_large(expr))
+
+
+def clock_answer(clock: ClockTime | str, latex: str) -> ParsedAnswer:
+    """The parsed answer of a clock time read by :func:`~bigmath.verify.clock.read_clock`."""
+    if clock == INVALID:
+        return ParsedAnswer(None, latex, note="not a valid clock time")
+    return ParsedAnswer(clock.symbol, latex, clock=clock)
 
 
 @functools.lru_cache(maxsize=8192)
 def parse_gold(gold: str) -> ParsedAnswer:
-    """Parse a gold answer string (cached: the 64 rollouts of a problem share one gold)."""
+    """Parse a gold answer string (cached: the 64 rollouts of a problem share one gold). A gold
+    that is still prose after :func:`~bigmath.verify.extract.gold_text` found no final value in
+    it (three or more English words) does not parse."""
+    if len(prose_words(gold)) >= PROSE_WORDS:
+        return ParsedAnswer(None, normalize_answer(gold), note="the gold answer is a sentence with no final value")
     return parse_answer(gold)
 
 
@@ -189,28 +198,65 @@ def _parse_free_text(text: str) -> ParsedAnswer:
     return ParsedAnswer(expr, latex, found=True, too_large=is_too_large(expr))
 
 
-def parse_response(response: str | None) -> tuple[ParsedAnswer, str]:
-    """Parse a model response: explicit answer marker, else a bare answer, else free text.
+def _parse_marked(answer: str) -> ParsedAnswer:
+    """An answer behind a marker; one that carries prose (``5 apples``) is also read with
+    math-verify's free-text extraction, which wins when it finds a math object."""
+    parsed = parse_answer(answer)
+    if answer.strip() and parsed.clock is None and not is_bare_answer(answer):
+        free = _parse_free_text(normalize_answer(answer))
+        if free.parses:
+            return free
+    return parsed
 
-    An answer behind a marker that carries prose (``\\boxed{5 apples}``, "the answer is 5
-    because ...") is also read with math-verify's free-text extraction, which wins when it
-    finds a math object.
+
+#: A final answer of more boxes than this is not graded (``unparseable_prediction``): each box
+#: is parsed on its own, and no gold of the shared samples has more than 16 elements
+#: (OlympiadBench's longest list).
+MAX_PARTS = 64
+
+
+def _parse_parts(parts: list[str]) -> ParsedAnswer:
+    """A multi-box answer: each box parsed on its own, the values gathered in one set."""
+    latex = ", ".join(parts)
+    if len(parts) > MAX_PARTS:
+        return ParsedAnswer(None, latex, parts=tuple(parts), note=f"more than {MAX_PARTS} boxes in the final answer")
+    parsed = [_parse_marked(part) for part in parts]
+    if not all(p.parses for p in parsed):
+        return ParsedAnswer(None, latex, parts=tuple(parts))
+    elements: list = []
+    for p in parsed:
+        elements.extend(p.expr.args if isinstance(p.expr, FiniteSet) else [p.expr])
+    try:
+        expr = FiniteSet(*elements)
+    except (TypeError, ValueError):  # matrices are not set elements
+        return ParsedAnswer(None, latex, parts=tuple(parts), note="several boxes that cannot form one set")
+    if len(expr) == 1:
+        expr = next(iter(expr))
+    return ParsedAnswer(expr, latex, parts=tuple(parts), too_large=any(p.too_large for p in parsed))
+
+
+def parse_response(response: str | None) -> tuple[ParsedAnswer, str]:
+    """Parse a model response: explicit answer marker, else a bare answer, else the final
+    stated value, else free text.
 
     Returns:
-        (parsed answer, how it was found: ``"marker"``, ``"bare"``, ``"free_text"`` or ``"none"``).
+        (parsed answer, how it was found: ``"marker"``, ``"bare"``, ``"statement"``,
+        ``"free_text"`` or ``"none"``).
     """
     if not response or not response.strip():
         return ParsedAnswer(None, "", found=False), "none"
-    answer = extract_answer(response)
-    if answer is not None:
-        parsed = parse_answer(answer)
-        if answer.strip() and not is_bare_answer(answer):
-            free = _parse_free_text(normalize_answer(answer))
-            if free.parses:
-                return free, "marker"
-        return parsed, "marker"
+    parts = answer_parts(response)
+    if parts is not None:
+        if len(parts) > 1:
+            return _parse_parts(parts), "marker"
+        return _parse_marked(parts[0]), "marker"
     if is_bare_answer(response):
         return parse_answer(response), "bare"
     text = response.rsplit("</think>", 1)[1] if "</think>" in response else response
+    stated = final_statement(text)
+    if stated:
+        parsed = parse_answer(stated)
+        if parsed.parses:
+            return parsed, "statement"
     parsed = _parse_free_text(text)
     return parsed, ("free_text" if parsed.found else "none")

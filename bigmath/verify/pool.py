@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait
 from typing import Any
 
-from bigmath.verify.extract import extract_answer, gold_text
+from bigmath.verify.extract import answer_parts, gold_text
 from bigmath.verify.processes import STARTUP_TIMEOUT_S, VerifierError, Worker, Zygote
 from bigmath.verify.types import DEFAULT_TIMEOUT_S, AnswerType, Outcome, TypedAnswer, Verdict
 
@@ -216,16 +216,17 @@ def _timed_out(op: str, timeout_s: float, why: str) -> Any:
     return Verdict(Outcome.TIMEOUT, None, None, f"{why} after {timeout_s:g} s; worker replaced")
 
 
-def _prediction_key(prediction: str | None) -> tuple[str, str | None]:
-    """Two predictions with the same key get the same verdict (same explicit final answer).
+def _prediction_key(prediction: str | None) -> tuple[str, Any]:
+    """Two predictions with the same key get the same verdict (the same explicit final answer,
+    part by part for an answer in several boxes).
 
     Raises:
         TypeError: ``prediction`` is neither a string nor None.
     """
     if prediction is not None and not isinstance(prediction, str):
         raise TypeError(f"prediction must be a string or None, got {type(prediction).__name__}")
-    answer = extract_answer(prediction) if prediction else None
-    return ("marker", answer) if answer is not None else ("text", prediction)
+    parts = answer_parts(prediction) if prediction else None
+    return ("marker", tuple(parts)) if parts is not None else ("text", prediction)
 
 
 _SHARED: dict[int, VerifierPool] = {}

@@ -25,6 +25,12 @@ class VerifierError(RuntimeError):
     """A worker failed to start, or raised an unexpected exception on an item (a bug)."""
 
 
+class WorkerError(RuntimeError):
+    """An item raised an unexpected exception in a worker (sent back to the parent, which raises
+    :class:`VerifierError`). Defined here, not in :mod:`bigmath.verify.worker`: that module runs
+    as ``__main__`` in the zygote, and the parent could not unpickle a class defined there."""
+
+
 class Zygote:
     """The ``python -m bigmath.verify.worker`` process that forks workers on request.
 

@@ -73,6 +73,7 @@ class AnswerType(str, enum.Enum):
     TUPLE = "tuple"
     MATRIX = "matrix"
     TEXT = "text"
+    TIME = "time"
     UNKNOWN = "unknown"
 
     def __str__(self) -> str:

@@ -22,8 +22,9 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bigmath.verify.grading import check_here
 from bigmath.verify.classify import answer_type_here
+from bigmath.verify.grading import check_here
+from bigmath.verify.processes import WorkerError
 from bigmath.verify.types import Outcome, Verdict
 
 OPS: dict[str, Callable[[Any, float | None], Any]] = {
@@ -40,11 +41,10 @@ _WARM_UP = [
     (r"\{1, 2\}", "2, 1"), ("(1, 2]", "[1, 2)"), (r"x \ge 2", r"[2, \infty)"), (r"3\sqrt{2}", r"\sqrt{18}"),
     (r"\begin{pmatrix}1\\2\end{pmatrix}", r"\begin{bmatrix}1\\3\end{bmatrix}"), (r"\text{yes}", "yes"),
     (r"50\%", "0.5"), ("2+3i", "3i+2"), ("x^2+1", "1+x^2"), (r"\frac{1}{2^{99}}", r"2^{-99}"),
+    (r"x \in [-2,7]", r"-2 \le x \le 7"), (r"x < -8 \text{ or } x > 8", r"(-\infty,-8)\cup(8,\infty)"),
+    (r"\frac{1}{3}", "0.33"), ("1.22", "1,22"), ("k = 45, n = 2", r"\boxed{45}, \boxed{2}"),
+    ("(3, 5)", r"\boxed{3} and \boxed{5}"), ("5", "So she has 5 apples."),
 ]
-
-
-class WorkerError(RuntimeError):
-    """An item raised an unexpected exception in the worker (sent back to the parent)."""
 
 
 def serve(inbox: Connection, outbox: Connection, memory_mb: int) -> None:

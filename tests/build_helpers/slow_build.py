@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from bigmath.pipeline.engine import build
 from bigmath.pipeline.recipe import load_recipe
-from bigmath.pipeline.stages.filters import FilterStage
+from bigmath.stages.filters import FilterStage
 from bigmath.registry import register_stage
 
 DELAY = float(sys.argv[3])

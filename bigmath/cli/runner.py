@@ -1,0 +1,131 @@
+"""The one runner behind every single-purpose command (``filter``, ``dedup``, ``decontaminate``,
+``judge``, ``ingest``, ...): build a recipe in memory and run it with the build engine.
+
+So every command writes the same outputs as ``bigmath build`` (``kept.parquet``,
+``rejected.parquet``, ``stats.json``, ``funnel.md``, ``build.json``), resumes the same way after a
+crash (finished shards and the embedding / LLM request caches are reused), shows the same
+progress bars and keeps the same ledger. ``--dry-run`` prints the recipe instead, as YAML a user
+can save and run with ``bigmath build``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from bigmath.cli.app import console, fail
+from bigmath.cli.options import FieldOption, flag_errors, merge, nest, parse_sets
+
+
+def input_parameter(help_text: str = "Problems parquet: a build's kept.parquet (or its folder), or any parquet "
+                                     "with id and problem columns.") -> inspect.Parameter:
+    """The ``IN`` argument of commands that read common-schema problems."""
+    return inspect.Parameter("input_path", inspect.Parameter.KEYWORD_ONLY, annotation=Path,
+                             default=typer.Argument(..., metavar="IN", help=help_text))
+
+
+def run_parameters() -> list[inspect.Parameter]:
+    """The options every single-purpose command shares (output folder, workers, resume, dry run)."""
+    specs: list[tuple[str, Any, Any]] = [
+        ("out", Path, typer.Option(..., "--out", "-o", help="Output folder (kept.parquet, rejected.parquet, "
+                                                             "stats.json, funnel.md, build.json).")),
+        ("workers", int, typer.Option(1, "--workers", "-w", min=1, help="Worker processes for CPU stages.")),
+        ("limit", Optional[int], typer.Option(None, "--limit", min=1, help="Read at most N input rows.")),
+        ("shard_size", Optional[int], typer.Option(None, "--shard-size", min=1,
+                                                   help="Rows per shard, the unit of parallelism and resume "
+                                                        "[default: 10000].")),
+        ("force", bool, typer.Option(False, "--force", help="Recompute every stage (request caches are kept).")),
+        ("dry_run", bool, typer.Option(False, "--dry-run", help="Print the recipe this command runs (YAML for "
+                                                                   "`bigmath build`) and do nothing.")),
+        ("cache_dir", Optional[Path], typer.Option(None, "--cache-dir", help="Embedding and LLM request caches "
+                                                                          "(default OUT/cache); share one between runs.")),
+        ("set_values", Optional[list[str]], typer.Option(None, "--set", metavar="KEY=VALUE",
+                                                         help="Any stage setting, nested ones too "
+                                                              "(--set sampling.samples=4); repeatable.")),
+    ]
+    return [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=info)
+            for name, kind, info in specs]
+
+
+def build_component(kind: str, name: str, spec: dict[str, Any], options: list[FieldOption], group: str,
+                    nested: dict[str, str] | None = None) -> BaseModel:
+    """Validate ``spec`` as the registered ``kind`` ``name``; errors name the user's flags
+    (``nested``: other option groups inside this spec and their keys, see :func:`flag_errors`).
+
+    Raises:
+        typer.Exit: invalid values (the message names the flag, or ``--set KEY``).
+    """
+    from bigmath import registry
+    from bigmath.pipeline.components import RecipeError
+
+    cls = registry.get(kind, name)
+    resolve = getattr(cls, "resolve_components", None)
+    try:
+        if resolve is not None:
+            spec = resolve(spec, "--set")
+        return cls.model_validate(spec)
+    except ValidationError as exc:
+        raise fail(flag_errors(exc, options, group, given=spec, nested=nested)) from None
+    except RecipeError as exc:
+        raise fail(str(exc)) from None
+
+
+def stage_spec(group: str, groups: dict[str, dict[str, Any]], sets: dict[str, Any], base: dict[str, Any] | None = None
+               ) -> dict[str, Any]:
+    """The spec of one stage: ``base`` values, then the generated options of ``group``, then ``--set``."""
+    return merge(merge(base or {}, nest(groups.get(group, {}))), nest(sets))
+
+
+def sets_of(fixed: dict[str, Any]) -> dict[str, Any]:
+    """The ``--set`` values of a command call, as a dotted-key dict (exits on a malformed item)."""
+    try:
+        return parse_sets(fixed.get("set_values") or [])
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def problems_source(input_path: Path) -> BaseModel:
+    """The ``problems`` source reading ``input_path`` (exits when it does not exist)."""
+    from bigmath.sources.problems import ProblemsSource
+
+    if not input_path.exists():
+        raise fail(f"{input_path}: no such file or folder")
+    return ProblemsSource(path=str(input_path.resolve()))
+
+
+def run_recipe(name: str, sources: list[BaseModel], stages: list[BaseModel], fixed: dict[str, Any]) -> Any:
+    """Run a recipe built in memory with the engine (or print it with ``--dry-run``).
+
+    Returns:
+        The engine's :class:`~bigmath.pipeline.engine.BuildResult`, or None for a dry run.
+
+    Raises:
+        typer.Exit: bad input (names file, row and field), or a stage that cannot run.
+    """
+    from bigmath.errors import InputError
+    from bigmath.llm.base import BackendError
+    from bigmath.pipeline.components import RecipeError
+    from bigmath.pipeline.engine import build
+    from bigmath.pipeline.recipe import Recipe
+
+    try:
+        recipe = Recipe(name=name, sources=sources, stages=stages,
+                        **({"shard_size": fixed["shard_size"]} if fixed.get("shard_size") else {}))
+    except (ValidationError, RecipeError) as exc:
+        raise fail(str(exc)) from None
+    if fixed.get("dry_run"):
+        typer.echo(f"# save as recipe.yaml, then: bigmath build recipe.yaml --out {fixed['out']}")
+        typer.echo(recipe.to_yaml(), nl=False)
+        return None
+    try:
+        result = build(recipe, fixed["out"], workers=fixed.get("workers", 1), limit=fixed.get("limit"),
+                       force=fixed.get("force", False), console=console, cache_dir=fixed.get("cache_dir"))
+    except (InputError, ValueError, ImportError, RecipeError, BackendError) as exc:
+        raise fail(str(exc)) from None
+    console.print(f"outputs in [bold]{result.out_dir}[/]: kept.parquet, rejected.parquet, stats.json, funnel.md, "
+                  "build.json")
+    return result
