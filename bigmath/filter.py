@@ -78,7 +78,7 @@ class Filter(BaseModel):
         extra_signals: other columns :meth:`apply` adds through ``Verdicts.signals`` (listed by
             ``bigmath filters``; ``<alias>`` stands for a model alias).
 
-    Fields (set per use, validated):
+    Attributes:
         drop: when False the filter only annotates; its rows are kept and its reasons are
             recorded in the ``flags`` column instead of rejecting.
     """

@@ -173,13 +173,15 @@ def load_labelled(labels_path: Path, shared_data: Path) -> list[dict[str, Any]]:
 
 
 def to_table(rows: Sequence[dict[str, Any]]) -> pa.Table:
-    """Return the labelled rows as an Arrow table with ``id, source, problem, answer, solution``."""
+    """Return the labelled rows as an Arrow table with ``id, source, problem, answer, solution, meta``
+    (``meta`` ``{}``: the labelled rows carry their options in the problem text, if anywhere)."""
     return pa.table({
         "id": [r["id"] for r in rows],
         "source": [r["origin"].split(":")[0] for r in rows],
         "problem": [r["problem"] for r in rows],
         "answer": pa.array([r["answer"] for r in rows], pa.string()),
         "solution": pa.array([r["solution"] for r in rows], pa.string()),
+        "meta": pa.array(["{}"] * len(rows), pa.string()),
     })
 
 

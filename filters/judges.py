@@ -84,7 +84,7 @@ class JudgeSampling(SamplingConfig):
 class JudgeFilter(Filter):
     """Base of the five judges; subclasses set ``name``, ``family`` and ``reasons``.
 
-    Fields:
+    Attributes:
         backend: model to ask when used outside the ``llm_judges`` stage (which sets its own).
         mode: ``auto`` (score where the backend returns log-probabilities, else sample),
             ``score`` or ``sample`` (see the module docstring).

@@ -8,15 +8,26 @@ is a *marker* (``(A)``, ``A.``, ``A)``, ``A:``, ``\textbf{(A)}``, ``\mathrm{(B)}
 ``1)``) at a token boundary, three or more in sequence, forming a block that ends the problem
 (or is followed by an instruction about letters/choices); plus the phrases that refer to
 options, circled-digit statements to choose from, and answers that are a bare option letter.
+A row whose options are not in its text but in an option field of ``meta`` (HARP MCQ ``choices``,
+AQuA ``options``, MMLU ``choices``; keys :data:`OPTION_FIELDS`) is flagged too.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import pyarrow as pa
+
+from bigmath.filter import Batch, Verdicts
 from bigmath.filters._rules import RuleFilter, plain_answer
 from bigmath.registry import register_filter
+
+#: ``meta`` keys that hold a row's options when they are not in its text: HARP MCQ and MMLU
+#: ``choices``, AQuA ``options`` (also the ``reformulate`` stage's ``options_fields`` default).
+OPTION_FIELDS = ("choices", "options")
 
 _WRAP = r"\\(?:textbf|mathrm|text|textrm|mathbf|mathrm)\s*\{\s*"
 # group "l": the option label; markers must start at a token boundary
@@ -90,6 +101,38 @@ def _option_block(text: str, marker: re.Pattern, minimum: int, short_items: bool
     return False
 
 
+# RE2 pre-screen of ``meta`` (a JSON object string): an option field holds a non-empty object,
+# list or string (necessary, not sufficient: the key may sit in a nested object)
+_META_PRESCREEN = rf'"(?:{"|".join(OPTION_FIELDS)})"\s*:\s*(?:\{{\s*"|\[\s*[^\]\s]|"[^"])'
+
+
+def option_field(meta: str | None, fields: Sequence[str] = OPTION_FIELDS) -> str | None:
+    """The first of ``fields`` that holds options at the top level of ``meta`` (a JSON object
+    string, or None), or None.
+
+    Options: a non-empty object (HARP MCQ ``{"A": "$20$", ...}``) or list (MMLU texts, AQuA
+    ``"A)5"`` strings), or a string holding an option block (SAT ``"A) 1 B) 2 C) 3 D) 4"``).
+
+    Raises:
+        ValueError: ``meta`` is not a JSON object.
+    """
+    if not meta:
+        return None
+    try:
+        data = json.loads(meta)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"field meta: not a JSON object ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"field meta: not a JSON object (a {type(data).__name__})")
+    for field in fields:
+        value = data.get(field)
+        if isinstance(value, (dict, list)) and value:
+            return field
+        if isinstance(value, str) and _option_block(value, _UPPER, 3, short_items=False):
+            return field
+    return None
+
+
 @register_filter("multiple_choice")
 class MultipleChoice(RuleFilter):
     r"""Flag multiple-choice problems.
@@ -102,11 +145,18 @@ class MultipleChoice(RuleFilter):
         ``multiple_choice:which_of_following`` ("which of the following", "the following
         statements ... correct", 下列...正确), ``multiple_choice:choices_header`` ("Answer
         choices:", "Options:", "choose the correct"), ``multiple_choice:option_letter_answer``
-        (the answer is a bare option letter such as ``C``, ``(B)``, ``\textbf{(D)}``).
+        (the answer is a bare option letter such as ``C``, ``(B)``, ``\textbf{(D)}``),
+        ``multiple_choice:options_field`` (no options in the text, but ``meta`` holds a non-empty
+        option field, a key of :data:`OPTION_FIELDS`: HARP MCQ ``choices``, whose gold answer is
+        the option's text, so no text rule fires).
 
-    Reads ``problem`` and ``answer``; writes ``is_multiple_choice``. Source: Big-Math
-    ``signals/add_multiple_choice_signal.py`` (arXiv 2502.17387), rewritten as described in the
-    module docstring.
+    Reads ``problem``, ``answer`` and ``meta`` (a JSON object string; a table without a ``meta``
+    column, built by hand, is read as having no option field); writes ``is_multiple_choice``.
+    Source: Big-Math ``signals/add_multiple_choice_signal.py`` (arXiv 2502.17387), rewritten as
+    described in the module docstring.
+
+    Raises:
+        ValueError: a candidate row's ``meta`` is not a JSON object.
     """
 
     name: ClassVar[str] = "multiple_choice"
@@ -117,10 +167,26 @@ class MultipleChoice(RuleFilter):
         "multiple_choice:which_of_following",
         "multiple_choice:choices_header",
         "multiple_choice:option_letter_answer",
+        "multiple_choice:options_field",
     )
-    columns: ClassVar[tuple[str, ...]] = ("problem", "answer")
+    columns: ClassVar[tuple[str, ...]] = ("problem", "answer", "meta")
     signal: ClassVar[str | None] = "is_multiple_choice"
-    prescreen: ClassVar[dict[str, str]] = {"problem": _PRESCREEN, "answer": _ANSWER_PRESCREEN}
+    prescreen: ClassVar[dict[str, str]] = {"problem": _PRESCREEN, "answer": _ANSWER_PRESCREEN, "meta": _META_PRESCREEN}
+
+    def apply(self, batch: Batch) -> Verdicts:
+        """:meth:`RuleFilter.apply`; a table without ``meta`` (built by hand: every common-schema
+        table has it) is read as having no option field. A bad ``meta`` is named by its row."""
+        if "meta" not in batch.column_names:
+            batch = pa.table(batch).append_column("meta", pa.nulls(batch.num_rows, pa.string()))
+        try:
+            return super().apply(batch)
+        except ValueError:
+            for i, meta in enumerate(batch.column("meta").to_pylist()):
+                try:
+                    option_field(meta)
+                except ValueError as exc:
+                    raise ValueError(f"filter {self.name!r}, row {i} of the batch ({meta[:60]!r}...): {exc}") from None
+            raise
 
     def rule(self, row: dict[str, Any]) -> str | None:
         text = _TABLES.sub(" ", row["problem"] or "")
@@ -128,6 +194,8 @@ class MultipleChoice(RuleFilter):
             return "multiple_choice:lettered_options"
         if _option_block(text, _NUMBER, 4, short_items=True):
             return "multiple_choice:numbered_options"
+        if option_field(row.get("meta")):
+            return "multiple_choice:options_field"
         if len(_CIRCLED.findall(text)) >= 2 and _CIRCLED_PICK.search(text) and not _ASK.search(
             text[_CIRCLED.search(text).end():][:40]
         ):

@@ -69,7 +69,7 @@ class VerifiableAnswer(Filter):
     (main thread, ``SIGALRM`` time bound per answer); off the main thread it uses the verifier's
     worker pool.
 
-    Fields:
+    Attributes:
         timeout_s: time bound per answer in seconds (a slower answer is unparseable).
     """
 

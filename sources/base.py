@@ -129,7 +129,7 @@ class Source(BaseModel):
         collapses_rows: one output Problem may stand for several native rows
             (``meta.num_solutions`` of them; OpenMathInstruct-2).
 
-    Fields:
+    Attributes:
         path: local file or folder (jsonl / json / parquet / zip of those); None reads the Hub.
         revision: Hub revision; None means ``default_revision``.
         split: upstream split; None means ``splits[0]``. For local files it names the rows

@@ -34,12 +34,16 @@ with warnings.catch_warnings():
 
         Reasons: ``adapter:empty_problem``.
 
-        Fields (besides ``path``, ``revision``, ``split``, ``limit``):
+        Attributes:
             name: value of the ``source`` column (default ``custom``).
             license: SPDX id to record (default ``unknown``: set it before publishing).
             hub_id: Hugging Face dataset id, read when ``path`` is None.
             config: Hub dataset config, or None.
-            problem_field, answer_field, solution_field, id_field, subset_field: field names.
+            problem_field: the field holding the problem (required in every row).
+            answer_field: the field holding the final answer (None: the solution's last box).
+            solution_field: the field holding a reference solution.
+            id_field: the field holding a stable row id (None: file label and row number).
+            subset_field: the field naming the native sub-source.
             boxed_answer: take the answer from the solution's last box when ``answer_field`` is None.
         """
 

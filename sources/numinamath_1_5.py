@@ -35,7 +35,7 @@ class NuminaMath15(Source):
     Reasons (checked in this order): ``adapter:empty_problem``, ``adapter:invalid_problem``,
     ``adapter:sentinel_answer``, ``adapter:invalid_solution``.
 
-    Fields (besides the base ones):
+    Attributes:
         sentinel_answers: answers (compared case-insensitively) that mean "no answer".
         reject_invalid: reject rows whose validity flags say ``"No"``.
     """

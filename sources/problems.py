@@ -60,7 +60,7 @@ def problem_files(path: str | Path) -> list[Path]:
 class ProblemsSource(Source):
     """Common-schema problems from parquet, ids kept (see the module docstring).
 
-    Fields:
+    Attributes:
         path: parquet file or folder (required).
         source_name: ``source`` value for files without a ``source`` column.
         limit: read at most this many rows (None = all).

@@ -13,6 +13,7 @@ from bigmath.stages.exact_dedup import ExactDedupStage
 from bigmath.errors import InputError
 from bigmath.pipeline.stage import StageContext
 from bigmath.schema import Problem, problems_to_table
+from bigmath.sources.problems import ProblemsSource
 
 
 def _harp_rows(path, source: str) -> list[Problem]:
@@ -82,9 +83,10 @@ def test_exact_dedup_stage_on_real_harp_shards(tmp_path, harp_and_mcq):
 
 
 def test_repeated_ids_are_reported_with_file_and_row(tmp_path):
+    """`bigmath dedup` reads its input through the ``problems`` source, which refuses a repeated
+    id before any stage runs (the stages themselves rely on the engine's unique ids)."""
     row = Problem.create(source="x", source_id="1", problem="p", license="MIT")
     path = tmp_path / "twice.parquet"
     pq.write_table(problems_to_table([row, row]), path)
-    ctx = StageContext(stage_dir=tmp_path, inputs=[path], cache_dir=tmp_path, out_dir=tmp_path)
     with pytest.raises(InputError, match=r"twice.parquet, row 2, field 'id'"):
-        ExactDedupStage().prepare(ctx)
+        list(ProblemsSource(path=str(path)).iter_tables(100))

@@ -14,6 +14,7 @@ from rich.console import Console
 from bigmath.dedup.embed_backends import EncoderSpec
 from bigmath.dedup.embed_shards import EMBEDDING_COLUMN, KEY_METADATA, embed_shard, upstream_embeddings
 from bigmath.errors import InputError
+from bigmath.pipeline.components import RecipeError
 from bigmath.pipeline.engine import build
 from bigmath.pipeline.recipe import recipe_from_dict
 
@@ -52,9 +53,9 @@ def test_embed_stage_gives_semdedup_the_same_bytes(tmp_path, shared_data):
 
 
 def test_embeddings_made_with_other_settings_are_refused(tmp_path, shared_data):
-    recipe = _recipe(shared_data, [{"type": "embed"}, {**SEMDEDUP, "backend": "onnx"}], limit=10)
-    with pytest.raises(InputError, match="backend=torch.*backend=onnx"):
-        build(recipe, tmp_path / "out", console=Console(quiet=True))
+    """The recipe is refused when it is read, before any row is embedded."""
+    with pytest.raises(RecipeError, match="backend=torch.*backend=onnx"):
+        _recipe(shared_data, [{"type": "embed"}, {**SEMDEDUP, "backend": "onnx"}], limit=10)
 
 
 def test_embedding_resumes_shard_by_shard(tmp_path, shared_data):

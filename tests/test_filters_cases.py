@@ -4,6 +4,7 @@ issue's examples the misfire of Big-Math's published rule (``benchmarks/bigmath_
 
 from __future__ import annotations
 
+import json
 
 import pyarrow as pa
 import pytest
@@ -66,8 +67,53 @@ def test_case(case):
     _, name, problem, answer, solution, expected = case
     flt = get_filter(name)()
     table = pa.table({"id": ["x"], "problem": [problem], "answer": pa.array([answer], pa.string()),
-                      "solution": pa.array([solution], pa.string())})
+                      "solution": pa.array([solution], pa.string()), "meta": ["{}"]})
     assert flt.verdicts(table.select(list(flt.columns))).reasons == [expected]
+
+
+def _harp_mcq_meta(shared_data, line: int, **changes) -> tuple[str, str, str]:
+    """(problem, answer, meta) of a real HARP MCQ row as the harp adapter stores it: options in
+    ``meta.choices``, the answer the option's text."""
+    from bigmath.schema import dumps_meta
+
+    lines = (shared_data / "labelled" / "harp_mcq_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    row = json.loads(lines[line - 1])
+    meta = {k: v for k, v in row.items() if k not in ("problem", "answer")}
+    return row["problem"], row["answer"].strip("$"), dumps_meta({**meta, **changes})
+
+
+# (case, line of labelled/harp_mcq_sample.jsonl, changes to its meta, expected reason)
+META_CASES = [
+    ("HARP 1: R is equal to, choices in meta", 1, {}, "multiple_choice:options_field"),
+    ("HARP 1: empty choices", 1, {"choices": {}}, None),
+    ("HARP 1: options list (AQuA layout)", 1, {"choices": None, "options": ["A)20", "B)11", "C)21"]},
+     "multiple_choice:options_field"),
+    ("HARP 1: options string (SAT layout)", 1, {"choices": [], "options": "A) 20 B) 11 C) 21 D) 14"},
+     "multiple_choice:options_field"),
+    ("HARP 1: a string that is no option block", 1, {"choices": "see the figure"}, None),
+    ("HARP 1: choices nested, not top level", 1, {"choices": None, "extra": {"choices": {"A": "1"}}}, None),
+    ("HARP 1: renamed by the reformulate stage", 1, {"choices": None, "original_choices": {"A": "$20$"}}, None),
+]
+
+
+@pytest.mark.parametrize("case", META_CASES, ids=[c[0] for c in META_CASES])
+def test_option_field_in_meta(case, shared_data):
+    _, line, changes, expected = case
+    problem, answer, meta = _harp_mcq_meta(shared_data, line, **changes)
+    flt = get_filter("multiple_choice")()
+    table = pa.table({"problem": [problem], "answer": [answer], "meta": [meta]})
+    assert flt.verdicts(table).reasons == [expected]
+    assert flt.rule({"problem": problem, "answer": answer, "meta": meta}) == expected  # the pre-screen hides nothing
+
+
+def test_tables_without_meta_and_bad_meta(shared_data):
+    problem, answer, meta = _harp_mcq_meta(shared_data, 1)
+    table = pa.table({"problem": [problem, problem], "answer": [answer, answer], "meta": ["{}", meta]})
+    # a hand-built table without meta is read as having no option field
+    assert get_filter("multiple_choice")().verdicts(table.select(["problem", "answer"])).reasons == [None, None]
+    broken = pa.table({"problem": [problem, problem], "answer": [answer, answer], "meta": ["{}", '{"choices": {"A"']})
+    with pytest.raises(ValueError, match="row 1 of the batch .*: field meta: not a JSON object"):
+        get_filter("multiple_choice")().verdicts(broken)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import bigmath.filters  # noqa: F401
 from bigmath.filter import Filter, UndeclaredReasonError, Verdicts
 from bigmath.filters._rules import RuleFilter
 from bigmath.registry import get_filter, names
-from bigmath.schema import make_id
+from bigmath.schema import dumps_meta, make_id
 
 RULE_FILTERS = ("hyperlink", "language", "multiple_choice", "multi_part", "yes_no", "true_false", "proof",
                 "figure", "answer")
@@ -68,7 +68,8 @@ def _sample_table(shared_data, limit=800):
                 native = json.loads(line)
                 rows.append({"id": make_id(file, str(number)), "problem": native.get("problem") or native["question"],
                              "answer": None if native.get("answer") is None else str(native["answer"]),
-                             "solution": native.get("solution") or native.get("solution_1")})
+                             "solution": native.get("solution") or native.get("solution_1"),
+                             "meta": dumps_meta({k: v for k, v in native.items() if k not in ("problem", "answer")})})
     return pa.Table.from_pylist(rows)
 
 

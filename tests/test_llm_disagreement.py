@@ -101,3 +101,16 @@ def test_rows_removed_before_the_judge_and_undecided_labels():
     assert (result.compared, result.rule_only, result.judge_only, result.not_judged, result.undecided) == (2, 1, 1, 1, 1)
     assert result.agreement == 0.0 and [e["id"] for e in result.judge_only_examples] == ["c"]
     assert compare([table.drop_columns(["is_proof"])]) == []
+
+
+def test_rows_the_rule_removed_have_no_judge_column_and_count_as_not_judged():
+    """With the rule filter dropping (the default), rejected.parquet's rule-stage rows never met the
+    judge: their table has the rule's column and no judge column (a new-user trial found them
+    counted as 0)."""
+    judge = pa.struct([("label", pa.string()), ("p_yes", pa.float64())])
+    kept = pa.table({"id": ["k1", "k2"], "source": ["s"] * 2, "problem": ["p"] * 2, "is_proof": [False, False],
+                     "judge_proof_m": pa.array([{"label": "no", "p_yes": 0.1}, {"label": "yes", "p_yes": 0.8}], judge)})
+    removed_by_rule = pa.table({"id": ["r1", "r2", "r3"], "source": ["s"] * 3, "problem": ["p"] * 3,
+                                "is_proof": [True, True, True]})
+    (result,) = compare([kept, removed_by_rule])
+    assert (result.compared, result.both_no, result.judge_only, result.not_judged) == (2, 1, 1, 3)

@@ -205,8 +205,9 @@ def test_llm_path_checks_replies_and_resumes_from_the_cache(tmp_path, tiny_model
 def test_model_methods_need_a_usable_backend(tmp_path):
     ctx = StageContext(stage_dir=tmp_path, inputs=[], cache_dir=tmp_path, out_dir=tmp_path)
     ReformulateStage().check(ctx)  # rules: no model, runs anywhere
-    with pytest.raises(ValueError, match="needs a model.*no backend configured"):
+    with pytest.raises(ValueError, match="needs a model: no backend configured") as refused:
         ReformulateStage(method="rules+llm").check(ctx)
+    assert "pass through" not in str(refused.value)  # an error: no row passes
     vllm = {"type": "vllm", "model": "meta-llama/Llama-3.1-70B-Instruct"}
     with pytest.raises(ValueError, match="needs a CUDA GPU"):
         ReformulateStage(llm_check=True, backend=vllm).check(ctx)
@@ -223,7 +224,8 @@ def test_reformulate_command(tmp_path, shared_data):
 
     rows = [json.loads(line) for line in (shared_data / "labelled" / "aqua_test.jsonl").read_text().splitlines()[:6]]
     problems = [Problem.create(source="aqua", source_id=str(i), license="Apache-2.0", answer=r["correct"],
-                               problem=r["question"] + "\n" + " ".join(r["options"])) for i, r in enumerate(rows)]
+                               problem=r["question"] + "\n" + " ".join(r["options"]), solution=r["rationale"])
+                for i, r in enumerate(rows)]
     pq.write_table(problems_to_table(problems), tmp_path / "in.parquet")
     runner = CliRunner()
     done = runner.invoke(app, ["reformulate", str(tmp_path / "in.parquet"), "--out", str(tmp_path / "out"),
@@ -232,11 +234,16 @@ def test_reformulate_command(tmp_path, shared_data):
     kept = pq.read_table(tmp_path / "out" / "kept.parquet").to_pylist()
     assert kept and all(r["reformulation"] == "rules" and "A)" not in r["problem"] for r in kept)
     assert not any("boxed" in r["problem"] for r in kept)  # --instruction '' appends nothing
+    # the rationales' last lines ("Answer : A") name the value now, not the letter (one ends in prose)
+    named = [f"${r['answer']}$" in r["solution"].rstrip().splitlines()[-1] for r in kept]
+    assert sum(named) == len(kept) - 1 >= 2
     stats = json.loads((tmp_path / "out" / "stats.json").read_text())
     assert stats["kept"] + stats["rejected"] == 6 and "rewritten:rules:aqua" in done.output
+    assert stats["stages"][-1]["extra"]["solution_rewritten:answer_line"] == sum(named)
 
     dry = runner.invoke(app, ["reformulate", str(tmp_path / "in.parquet"), "--out", str(tmp_path / "o2"), "--dry-run"])
     assert dry.exit_code == 0 and "type: reformulate" in dry.output and "select: detect" in dry.output
     refused = runner.invoke(app, ["reformulate", str(tmp_path / "in.parquet"), "--out", str(tmp_path / "o3"),
                                   "--method", "llm"])
-    assert refused.exit_code == 1 and "no backend configured" in refused.output
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 1 and "needs a model: no backend configured" in said and "pass through" not in said

@@ -11,7 +11,8 @@ import pytest
 import torch
 
 import bigmath.rewards as rewards
-from bigmath.rewards import completion_text, openrlhf_reward_func, trl_accuracy, verl_compute_score, verl_compute_score_batch
+from bigmath.rewards import (completion_text, openrlhf_reward_func, prompt_text, trl_accuracy, verl_compute_score,
+                             verl_compute_score_batch)
 
 GOLDS = [r"3\sqrt{2}", r"1331 \text{ and } 1728", r"\frac{1}{2}", "", "42"]
 PLAIN = [r"so \boxed{3}", "The answer is 1728.", r"\boxed{0.5}", r"\boxed{1}", "I give up"]
@@ -62,6 +63,26 @@ def test_openrlhf_reward_func_returns_tensors():
     assert torch.equal(out["scores"], out["rewards"])
     assert float(out["extra_logs"]["verify/unparseable_gold"]) == pytest.approx(0.2)
     assert rewards.reward_func is openrlhf_reward_func
+
+
+PROBLEM = r"Compute $17 \cdot 23$."  # a new-user trial: echoing the problem earned reward
+ECHO, RIGHT = r"\boxed{17 \cdot 23}", r"\boxed{391}"
+
+
+def test_every_reward_passes_the_problem_so_an_echo_earns_nothing():
+    assert trl_accuracy([ECHO], answer=["391"]) == [1.0]  # without the problem an echo cannot be told apart
+    assert trl_accuracy([ECHO, RIGHT], answer=["391"] * 2, prompts=[PROBLEM] * 2) == [0.0, 1.0]
+    chat = [{"role": "system", "content": "Reason step by step."},
+            {"role": "user", "content": PROBLEM + "\n\nPut the final answer within \\boxed{}."}]
+    assert prompt_text(chat) == PROBLEM + "\n\nPut the final answer within \\boxed{}."
+    assert trl_accuracy(_conversational([ECHO, RIGHT]), answer=["391"] * 2, prompts=[chat] * 2) == [0.0, 1.0]
+    assert trl_accuracy([ECHO], answer=["391"], problem=[PROBLEM], prompts=["another prompt"]) == [0.0]  # the column wins
+    assert verl_compute_score("math", ECHO, "391", extra_info={"problem": PROBLEM}) == 0.0
+    assert verl_compute_score("math", ECHO, "391", extra_info={"question": PROBLEM}) == 0.0  # verl's GSM8K layout
+    assert verl_compute_score("math", RIGHT, "391", extra_info={"problem": PROBLEM}) == 1.0
+    assert verl_compute_score_batch(["math"] * 2, [ECHO, RIGHT], ["391"] * 2, [{"problem": PROBLEM}] * 2) == [0.0, 1.0]
+    out = openrlhf_reward_func([PROBLEM + ECHO, PROBLEM + RIGHT], [PROBLEM] * 2, ["391"] * 2)
+    assert out["rewards"].tolist() == [0.0, 1.0]
 
 
 def test_rewards_from_a_thread_and_from_a_running_event_loop():

@@ -45,6 +45,25 @@ def test_verify_parquet_round_trip(tmp_path):
     assert table.column("verify_outcome").to_pylist() == ["correct", "wrong", "correct", "unparseable_gold"]
 
 
+def test_verify_reads_numeric_predictions_and_the_problem_column(tmp_path):
+    # a new-user trial: {"answer": "2", "response": 2} printed a traceback
+    rows = [{"answer": "2", "response": 2, "problem": "What is 1+1?", "topic": "sums"},
+            {"answer": "391", "response": r"\boxed{17 \cdot 23}", "problem": r"Compute $17 \cdot 23$.", "topic": "products"},
+            {"answer": 391, "response": 391.0, "problem": r"Compute $17 \cdot 23$.", "topic": "products"}]
+    source, out = tmp_path / "numeric.jsonl", tmp_path / "graded.jsonl"
+    _write_jsonl(source, rows)
+    result = CliRunner().invoke(app, ["verify", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    graded = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [g["verify_outcome"] for g in graded] == ["correct", "wrong", "correct"]
+    assert graded[1]["verify_reason"].startswith("restates the problem")
+    other = CliRunner().invoke(app, ["verify", str(source), "--problem-col", "topic"])  # the column named wins
+    assert other.exit_code == 0 and "accuracy: 3/3" in other.output, other.output
+    assert "row 1, field 'missing'" in _error(["verify", str(source), "--problem-col", "missing"])
+    _write_jsonl(source, [{"answer": "1", "response": True}])
+    assert "row 1, field 'response': expected a string, got bool True" in _error(["verify", str(source)])
+
+
 def _error(args: list[str]) -> str:
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0

@@ -67,10 +67,14 @@ def test_bad_input_is_an_error_naming_the_pair():
         check_many(["1", "2"], ["1"])
     with pytest.raises(TypeError, match="pair 1: gold answer must be str, int or float, got list"):
         check_many(["1", ["2"]], ["1", "2"])
-    with pytest.raises(TypeError, match="pair 0: prediction must be a string or None, got int"):
-        check_many(["1"], [1])
-    with pytest.raises(TypeError, match="prediction must be a string"):
-        check("1", 1)
+    with pytest.raises(TypeError, match="pair 0: prediction must be str, int or float, got list"):
+        check_many(["1"], [["1"]])
+    with pytest.raises(TypeError, match="prediction must be str, int or float, got bool True"):
+        check("1", True)
+    with pytest.raises(TypeError, match="pair 1: problem must be a string or None, got int"):
+        check_many(["1", "2"], ["1", "2"], problems=["p", 7])
+    with pytest.raises(ValueError, match="2 golds but 1 problems"):
+        check_many(["1", "2"], ["1", "2"], problems=["p"])
 
 
 def _batch(shared_data) -> tuple[list, list, list[int]]:

@@ -38,6 +38,8 @@ def build(
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate the recipe and print the plan; compute nothing."),
     executor: ExecutorName = typer.Option(ExecutorName.local, "--executor", help="local (process pool) or ray."),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (with --executor ray)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Embedding and LLM request caches "
+                                             "(default OUT/cache); share one between builds and commands."),
 ) -> None:
     """Build a dataset: ingest sources, run the recipe's stages, write kept/rejected/stats/funnel.
 
@@ -61,10 +63,15 @@ def build(
     console.print(f"[bold]bigmath build[/] {path} -> {out_dir}")
     try:
         runner = get_executor(executor, workers=workers, address=address)
+        if address and not dry_run:
+            runner.connect()  # fail before ingest when no cluster answers at --address
         result = run_build(recipe, out_dir, workers=workers, limit=limit, from_stage=from_stage, force=force,
-                           dry_run=dry_run, executor=runner, console=console)
-    except (InputError, ValueError, ImportError) as exc:
+                           dry_run=dry_run, executor=runner, console=console, cache_dir=cache_dir)
+    except (InputError, ValueError, ImportError, OSError) as exc:
         raise fail(str(exc))
+    except KeyboardInterrupt:
+        raise fail("interrupted; run the same command again to resume (finished shards and caches are kept)",
+                   code=130) from None
     if not dry_run:
         cached = sum(result.shards_cached.values())
         console.print(f"shards computed: {sum(result.shards_run.values())}, reused from cache: {cached}")

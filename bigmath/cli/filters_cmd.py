@@ -6,7 +6,6 @@ stage with the rule filters, or ``--only`` some) run by the build engine (:mod:`
 
 from __future__ import annotations
 
-import collections
 import inspect
 import json
 from typing import Any
@@ -79,10 +78,11 @@ def _filter(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
     if unknown:
         raise fail(f"--only {unknown[0]}: unknown filter; known filters: {', '.join(names('filter'))}")
     spec = {"stage_name": STAGE, "filters": [{"type": n, "drop": not fixed["annotate"]} for n in chosen]}
-    stage = build_component("stage", "filters", merge(spec, nest(sets_of(fixed))), [], "filters")
-    result = run_recipe("filter", [problems_source(fixed["input_path"])], [stage], fixed)
-    if result is not None:
-        _print_counts(stage.filters, result.stats["stages"][-1], fixed["annotate"])
+    sets = sets_of(fixed)
+    if "filters" in sets and (fixed["only"] or fixed["annotate"]):
+        raise fail("--set filters: also set by --only / --annotate; give the filters once")
+    stage = build_component("stage", "filters", merge(spec, nest(sets)), [], "filters")
+    run_recipe("filter", [problems_source(fixed["input_path"])], [stage], fixed)
 
 
 model_command(
@@ -99,21 +99,3 @@ model_command(
                                                                             "reasons go to the flags column."))],
     generated=[],
 )
-
-
-def _print_counts(filters, stage: dict[str, Any], annotate_only: bool) -> None:
-    """Per filter: rows flagged (any reason of the filter) and rows rejected here (first reason)."""
-    total = stage["input"]
-    table = Table(title=f"{STAGE} over {total:,} rows")
-    for column in ("filter", "flagged", "% of rows", "rejected here", "reasons"):
-        table.add_column(column, justify="right" if column in ("flagged", "% of rows", "rejected here") else "left")
-    counts = collections.Counter({k.removeprefix("flagged:"): v for k, v in stage["extra"].items()
-                                  if k.startswith("flagged:")})
-    counts.update(stage["reasons"])  # first reasons of rejected rows
-    for flt in filters:
-        mine = {r: counts[r] for r in flt.reasons if counts[r]}
-        flagged = sum(mine.values())
-        rejected = 0 if annotate_only else sum(stage["reasons"].get(r, 0) for r in flt.reasons)
-        table.add_row(flt.name, f"{flagged:,}", f"{100 * flagged / total:.1f}" if total else "0.0", f"{rejected:,}",
-                      "\n".join(f"{r} {n}" for r, n in sorted(mine.items(), key=lambda kv: -kv[1])))
-    console.print(table)

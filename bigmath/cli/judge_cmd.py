@@ -48,6 +48,13 @@ def _judge(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
         stages.append(build_component("stage", "llm_judges", spec, options + _JUDGE, "llm_judges",
                                       nested={"backend": "backend", "llm": "", "judge": "judges"}))
     if fixed["solve_rate"]:
+        import pyarrow.parquet as pq
+
+        from bigmath.sources.problems import problem_files
+
+        if fixed["input_path"].exists() and not any("answer" in pq.read_schema(f).names
+                                                     for f in problem_files(fixed["input_path"])):
+            raise fail(f"--solve-rate grades rollouts against the answer column, and {fixed['input_path']} has none")
         spec = stage_spec("solve_rate", groups, sets_of(fixed), shared)
         stages.append(build_component("stage", "solve_rate", spec, options + _SOLVE, "solve_rate",
                                       nested={"backend": "backend", "llm": ""}))

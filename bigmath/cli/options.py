@@ -66,37 +66,18 @@ def _scalar(annotation: Any) -> tuple[type | None, tuple[Any, ...]]:
     return (annotation, ()) if annotation in _SCALARS else (None, ())
 
 
-_SECTION = re.compile(r"^\s*(Attributes|Fields|Fields \(.*\)):\s*$")
-_ENTRY = re.compile(r"^(\s*)([a-z_][a-z0-9_, ]*):\s+(.*)$")
-
-
 def docstring_help(model: type) -> dict[str, str]:
-    """Field help from the ``Attributes:`` / ``Fields:`` sections of ``model``'s docstrings (its
-    own first, then its bases'): ``name: text`` entries, ``a, b: text`` for several fields."""
+    """Field help from the ``Attributes:`` sections of ``model``'s Google-style docstrings (its own
+    first, then its bases'; parsed by ``docstring_parser``): ``name: text``, ``a, b: text``."""
+    import docstring_parser
+
     found: dict[str, str] = {}
     for cls in model.__mro__:
-        if not cls.__module__.startswith("bigmath."):
-            continue  # pydantic's own docstrings document its internals
-        lines = (cls.__doc__ or "").splitlines()
-        i = 0
-        while i < len(lines):
-            if not _SECTION.match(lines[i]):
-                i += 1
-                continue
-            i += 1
-            while i < len(lines) and (not lines[i].strip() or _ENTRY.match(lines[i]) or lines[i].startswith(" " * 12)):
-                entry = _ENTRY.match(lines[i])
-                if entry:
-                    indent, names, text = len(entry.group(1)), entry.group(2), [entry.group(3).strip()]
-                    while i + 1 < len(lines) and len(lines[i + 1]) - len(lines[i + 1].lstrip()) > indent \
-                            and lines[i + 1].strip():
-                        i += 1
-                        text.append(lines[i].strip())
-                    for name in (n.strip() for n in names.split(",")):
-                        found.setdefault(name, " ".join(text).replace("``", ""))
-                elif lines[i].strip() and not lines[i].startswith(" " * 12):
-                    break
-                i += 1
+        if cls.__module__.startswith("bigmath."):  # pydantic's own docstrings document its internals
+            for entry in docstring_parser.parse(cls.__doc__ or "").params:
+                text = " ".join((entry.description or "").split()).replace("``", "")
+                for name in entry.arg_name.split(","):
+                    found.setdefault(name.strip(), text)
     return found
 
 
@@ -238,8 +219,34 @@ def merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _flags_by_key(options: Iterable[FieldOption], group: str, nested: Mapping[str, str] | None) -> dict[str, str]:
+    prefixes = {group: "", **(nested or {})}
+    return {".".join(filter(None, (prefixes[o.group], o.key))): o.flag for o in options if o.group in prefixes}
+
+
+def _flag_of(loc: list[str], by_key: Mapping[str, str]) -> str | None:
+    return next((by_key[k] for k in (".".join(loc[:i]) for i in range(len(loc), 0, -1)) if k in by_key), None)
+
+
+def flag_paths(message: str, options: Iterable[FieldOption], group: str, nested: Mapping[str, str] | None = None,
+               where: str = "--set") -> str:
+    """Reword a recipe error (``judges[0].threshold: message; ...``, key paths first) with the flags
+    that set those keys (``--judge-threshold: message``); other paths become ``--set <path>``."""
+    by_key = _flags_by_key(options, group, nested)
+    parts = []
+    for part in message.split("; "):
+        path, sep, text = part.partition(": ")
+        loc = [p for p in re.split(r"[.\[\]]+", path.lstrip(".")) if p and not p.isdigit()]
+        if not sep or not loc:
+            parts.append(part)
+            continue
+        parts.append(f"{_flag_of(loc, by_key) or f'{where} {path.lstrip(chr(46))}'}: {text}")
+    return "; ".join(parts)
+
+
 def flag_errors(error: ValidationError, options: Iterable[FieldOption], group: str, where: str = "--set",
-                given: Mapping[str, Any] | None = None, nested: Mapping[str, str] | None = None) -> str:
+                given: Mapping[str, Any] | None = None, nested: Mapping[str, str] | None = None,
+                known: Iterable[str] = ()) -> str:
     """Word a validation error of ``group``'s spec with the flags that set the failing fields.
 
     Args:
@@ -250,9 +257,11 @@ def flag_errors(error: ValidationError, options: Iterable[FieldOption], group: s
         given: the spec validated; an error about settings together (no field) names their flags.
         nested: other groups whose options land inside this spec, and under which key
             (``{"backend": "backend", "judge": "judges"}``); list indexes in error paths are ignored.
+        known: the settings of the model validated (an unknown one gets a "did you mean").
     """
-    prefixes = {group: "", **(nested or {})}
-    by_key = {".".join(filter(None, (prefixes[o.group], o.key))): o.flag for o in options if o.group in prefixes}
+    import difflib
+
+    by_key = _flags_by_key(options, group, nested)
     lines = []
     for item in error.errors():
         loc = [str(p) for p in item["loc"] if not isinstance(p, int)]
@@ -262,8 +271,9 @@ def flag_errors(error: ValidationError, options: Iterable[FieldOption], group: s
             lines.append(f"{', '.join(flags) or 'options'}: {message}")
             continue
         key = ".".join(loc)
-        flag = next((by_key[k] for k in (".".join(loc[:i]) for i in range(len(loc), 0, -1)) if k in by_key), None)
+        flag = _flag_of(loc, by_key)
         if item["type"] == "extra_forbidden":
-            message = "unknown setting"
+            close = difflib.get_close_matches(loc[-1], list(known), n=1)
+            message = f"unknown setting of the {group} stage" + (f"; did you mean {close[0]}?" if close else "")
         lines.append(f"{flag or f'{where} {key}'}: {message}")
     return "; ".join(lines)

@@ -3,8 +3,10 @@
 A one-stage recipe (the ``problems`` source and a ``reformulate`` stage) run by the build engine
 (:mod:`bigmath.cli.runner`), so the outputs, the ledger and resuming are those of ``bigmath build``
 (the LLM path reuses ``OUT/cache/llm/requests.sqlite``). The command selects rows itself
-(``--select detect``: rows the multiple-choice filter flags, or whose ``flags`` already say so),
-so IN can be any problems parquet. Options are generated from the stage and backend models.
+(``--select detect``: rows the multiple-choice filter flags, options in the text or in an option
+field of ``meta`` such as HARP MCQ's ``choices``, or whose ``flags`` already say so), so IN can be
+any problems parquet, e.g. ``bigmath ingest`` output. Options are generated from the stage and
+backend models (list settings through ``--set``, e.g. ``--set 'options_fields=[choices]'``).
 """
 
 from __future__ import annotations

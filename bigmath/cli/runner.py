@@ -18,7 +18,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from bigmath.cli.app import console, fail
-from bigmath.cli.options import FieldOption, flag_errors, merge, nest, parse_sets
+from bigmath.cli.options import FieldOption, flag_errors, flag_paths, merge, nest, parse_sets
 
 
 def input_parameter(help_text: str = "Problems parquet: a build's kept.parquet (or its folder), or any parquet "
@@ -65,19 +65,27 @@ def build_component(kind: str, name: str, spec: dict[str, Any], options: list[Fi
     cls = registry.get(kind, name)
     resolve = getattr(cls, "resolve_components", None)
     try:
-        if resolve is not None:
-            spec = resolve(spec, "--set")
+        if resolve is not None:  # nested components (judges, filters): errors come as "judges[0].x: ..."
+            spec = resolve(spec, "")
         return cls.model_validate(spec)
     except ValidationError as exc:
-        raise fail(flag_errors(exc, options, group, given=spec, nested=nested)) from None
+        raise fail(flag_errors(exc, options, group, given=spec, nested=nested, known=cls.model_fields)) from None
     except RecipeError as exc:
-        raise fail(str(exc)) from None
+        raise fail(flag_paths(str(exc), options, group, nested)) from None
 
 
 def stage_spec(group: str, groups: dict[str, dict[str, Any]], sets: dict[str, Any], base: dict[str, Any] | None = None
                ) -> dict[str, Any]:
-    """The spec of one stage: ``base`` values, then the generated options of ``group``, then ``--set``."""
-    return merge(merge(base or {}, nest(groups.get(group, {}))), nest(sets))
+    """The spec of one stage: ``base`` values, then the generated options of ``group``, then ``--set``.
+
+    Raises:
+        typer.Exit: ``--set`` names a setting that an option of the command also set.
+    """
+    given = groups.get(group, {})
+    both = sorted(set(given) & set(sets)) + sorted(k for k in sets if base and k in base and k not in given)
+    if both:
+        raise fail(f"--set {both[0]}: also set by the command's own option; give it once")
+    return merge(merge(base or {}, nest(given)), nest(sets))
 
 
 def sets_of(fixed: dict[str, Any]) -> dict[str, Any]:
@@ -112,20 +120,28 @@ def run_recipe(name: str, sources: list[BaseModel], stages: list[BaseModel], fix
     from bigmath.pipeline.engine import build
     from bigmath.pipeline.recipe import Recipe
 
+    settings = {k: fixed[k] for k in ("shard_size", "limit") if fixed.get(k)}
     try:
-        recipe = Recipe(name=name, sources=sources, stages=stages,
-                        **({"shard_size": fixed["shard_size"]} if fixed.get("shard_size") else {}))
+        recipe = Recipe(name=name, sources=sources, stages=stages, **settings)
     except (ValidationError, RecipeError) as exc:
         raise fail(str(exc)) from None
     if fixed.get("dry_run"):
-        typer.echo(f"# save as recipe.yaml, then: bigmath build recipe.yaml --out {fixed['out']}")
+        options = "".join(f" {flag} {fixed[key]}" for key, flag in (("out", "--out"), ("workers", "--workers"),
+                                                                    ("cache_dir", "--cache-dir"))
+                          if fixed.get(key) and not (key == "workers" and fixed[key] == 1))
+        typer.echo(f"# save as recipe.yaml, then: bigmath build recipe.yaml{options}")
         typer.echo(recipe.to_yaml(), nl=False)
         return None
     try:
-        result = build(recipe, fixed["out"], workers=fixed.get("workers", 1), limit=fixed.get("limit"),
-                       force=fixed.get("force", False), console=console, cache_dir=fixed.get("cache_dir"))
-    except (InputError, ValueError, ImportError, RecipeError, BackendError) as exc:
+        result = build(recipe, fixed["out"], workers=fixed.get("workers", 1), force=fixed.get("force", False),
+                       console=console, cache_dir=fixed.get("cache_dir"))
+    except (InputError, ValueError, ImportError, RecipeError, BackendError, OSError) as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted; run the same command again to resume (finished shards and caches are kept)",
+                   code=130) from None
+    console.print(f"shards computed: {sum(result.shards_run.values())}, reused from cache: "
+                  f"{sum(result.shards_cached.values())}")
     console.print(f"outputs in [bold]{result.out_dir}[/]: kept.parquet, rejected.parquet, stats.json, funnel.md, "
                   "build.json")
     return result

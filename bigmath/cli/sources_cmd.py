@@ -111,24 +111,13 @@ model_command(
 
 
 def _print_summary(out: Path, adapter: type) -> None:
-    """Rows read, kept, rejected per reason, and how many kept rows carry an answer."""
+    """One line after the engine's tables: how many kept rows carry an answer (and, for sources that
+    collapse repeated problems, how many native rows they stand for)."""
     import pyarrow.parquet as pq
 
-    stats = json.loads((out / "stats.json").read_text())
-    answers = pq.read_table(out / "kept.parquet", columns=["answer"]).column("answer")
-    with_answer = len(answers) - answers.null_count
-    table = Table(title=f"ingest {adapter.name}", show_header=False)
-    table.add_column("what")
-    table.add_column("rows", justify="right")
-    table.add_row("rows read", f"{stats['ingested']:,}")
-    if adapter.collapses_rows:
-        meta = pq.read_table(out / "kept.parquet", columns=["meta"]).column("meta").to_pylist()
-        native = sum(json.loads(m).get("num_solutions", 1) for m in meta) + stats["rejected"]
-        table.add_row("native rows (before collapsing repeated problems)", f"{native:,}")
-    table.add_row("kept", f"{stats['kept']:,}")
-    table.add_row("rejected", f"{stats['rejected']:,}")
-    for reason, count in stats["reasons"].items():
-        table.add_row(f"  {reason}", f"{count:,}")
-    share = f" ({with_answer / stats['ingested']:.2%} of the rows read)" if stats["ingested"] else ""
-    table.add_row("kept with an answer", f"{with_answer:,}{share}")
-    console.print(table)
+    kept = pq.read_table(out / "kept.parquet", columns=["answer", "meta"])
+    answered = kept.num_rows - kept.column("answer").null_count
+    native = sum(json.loads(m).get("num_solutions", 1) for m in kept.column("meta").to_pylist()) \
+        if adapter.collapses_rows else None
+    console.print(f"kept with an answer: {answered:,} of {kept.num_rows:,}"
+                  + (f"; they stand for {native:,} native rows" if native is not None else ""), highlight=False)

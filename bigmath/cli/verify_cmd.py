@@ -1,9 +1,11 @@
-"""Command: ``bigmath verify FILE --gold-col answer --pred-col response [--out F]``.
+"""Command: ``bigmath verify FILE --gold-col answer --pred-col response [--problem-col problem] [--out F]``.
 
 Grades every row of a jsonl or parquet file with :func:`bigmath.verify.check_many` (gold first,
-hard per-row timeout, worker processes), prints the accuracy and a table of outcomes, and with
-``--out`` writes the rows back with four columns added: ``verify_outcome``, ``verify_gold``,
-``verify_prediction``, ``verify_reason`` (jsonl or parquet, by the extension of F).
+hard per-row timeout, worker processes; with the problem text, from ``--problem-col`` or a
+``problem`` column, answers that restate the problem are wrong), prints the accuracy and a table
+of outcomes, and with ``--out`` writes the rows back with four columns added:
+``verify_outcome``, ``verify_gold``, ``verify_prediction``, ``verify_reason`` (jsonl or parquet,
+by the extension of F).
 """
 
 from __future__ import annotations
@@ -52,19 +54,25 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def _column(rows: list[dict[str, Any]], path: Path, name: str, kind: str) -> list[Any]:
-    """Values of column ``name``; raises InputError naming the first row that lacks it."""
+    """Values of column ``name``: strings, numbers (read as their text by the verifier) or None;
+    a prediction may also be chat messages (the last assistant turn), a problem chat messages
+    (the user turns). Raises InputError naming the first row that lacks it or holds another type."""
     values = []
     for number, row in enumerate(rows, start=1):
         if name not in row:
             raise InputError(str(path), number, name, f"{kind} column missing (columns: {', '.join(sorted(row))})")
         value = row[name]
+        if isinstance(value, bool) or (kind == "problem" and isinstance(value, (int, float))):
+            raise InputError(str(path), number, name, f"expected a string, got {type(value).__name__} {value!r}")
         if value is not None and not isinstance(value, (str, int, float)):
-            if kind == "prediction":
-                from bigmath.rewards import completion_text
-
-                value = completion_text(value)
-            else:
+            if kind == "gold" or not isinstance(value, (list, dict)):
                 raise InputError(str(path), number, name, f"expected a string or number, got {type(value).__name__}")
+            from bigmath.rewards import completion_text, prompt_text
+
+            try:
+                value = completion_text(value) if kind == "prediction" else prompt_text(value)
+            except (TypeError, AttributeError) as err:
+                raise InputError(str(path), number, name, f"cannot read {kind} messages ({err})") from None
         values.append(value)
     return values
 
@@ -96,6 +104,9 @@ def verify_command(
     file: Path = typer.Argument(..., help="jsonl or parquet file with a gold and a prediction column."),
     gold_col: str = typer.Option("answer", "--gold-col", help="Column holding the gold answer."),
     pred_col: str = typer.Option("response", "--pred-col", help="Column holding the model response."),
+    problem_col: str = typer.Option(None, "--problem-col", show_default=False,
+                                    help="Column holding the problem text, so answers that restate the problem are "
+                                         "graded wrong [default: 'problem' when the file has it]."),
     out: Path = typer.Option(None, "--out", "-o", help="Write rows with verify_* columns (.jsonl or .parquet)."),
     workers: int = typer.Option(2, "--workers", min=1, help="Worker processes."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0.1, help="Hard time bound per row, seconds."),
@@ -111,11 +122,16 @@ def verify_command(
         rows = read_rows(file)
         golds = _column(rows, file, gold_col, "gold")
         preds = _column(rows, file, pred_col, "prediction")
+        if problem_col is None and rows and all("problem" in row for row in rows):
+            problem_col = "problem"
+        problems = _column(rows, file, problem_col, "problem") if problem_col else None
     except (InputError, ValueError) as err:
         raise fail(str(err)) from None
     if not rows:
         raise fail(f"{file}: no rows")
-    verdicts = check_many(golds, preds, workers=workers, timeout_s=timeout, progress=True)
+    if problems is None:
+        console.print("no problem column (--problem-col): answers that restate the problem cannot be told apart")
+    verdicts = check_many(golds, preds, problems=problems, workers=workers, timeout_s=timeout, progress=True)
 
     counts = collections.Counter(v.outcome for v in verdicts)
     correct = counts[Outcome.CORRECT]

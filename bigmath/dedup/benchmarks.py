@@ -123,6 +123,16 @@ class BenchmarkSource(BaseModel):
         else:
             rows = read_hub(self.hub_id or known.hub_id, split=self.split or (known.split if known else "test"),
                             configs=self.configs or (known.configs if known else (None,)), revision=self.revision)
+        try:
+            return self._items(rows)
+        except InputError as exc:
+            if self.path is not None or "cannot load dataset" not in exc.message:
+                raise
+            raise InputError(exc.path, exc.row, exc.field, exc.message + f" (offline? give a local copy of {self.name}: "
+                             "--against FILE or a folder of benchmark files, or benchmarks_dir / --benchmarks-dir; "
+                             "see docs/dedup.md)") from None
+
+    def _items(self, rows) -> list[BenchmarkItem]:
         items = []
         for native in rows:
             row = native.row

@@ -114,12 +114,11 @@ def upstream_embeddings(paths: Sequence[Path], spec: EncoderSpec, template: str,
     shard is embedded by :func:`embed_shard`. Memory: the (N, dim) float32 result plus one shard.
 
     Raises:
-        InputError: a shard lacks a column, an id is missing or repeated, or its ``embedding``
-            column was made by another model / backend (names file, row and field).
+        InputError: a shard lacks a column, or its ``embedding`` column was made by another model
+            / backend (names file and field). Ids are unique: the engine's shards guarantee it.
     """
     total = sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
     out = UpstreamEmbeddings([], [], [], np.zeros((0, 0), dtype=np.float32))
-    seen: set[str] = set()
     with track("embedding", total=total, progress=progress) as advance:
         for path in paths:
             table, vectors, how = _shard_vectors(Path(path), spec, template, cache_dir)
@@ -127,7 +126,6 @@ def upstream_embeddings(paths: Sequence[Path], spec: EncoderSpec, template: str,
                 out.vectors = np.zeros((total, vectors.shape[1]), dtype=np.float32)
             start = len(out.ids)
             ids = table.column("id").to_pylist()
-            _check_ids(path, ids, seen)
             out.ids += ids
             for name, values in (("source", out.sources), ("subset", out.subsets)):
                 values += table.column(name).to_pylist() if name in table.column_names else [None] * len(ids)
@@ -157,12 +155,3 @@ def _shard_vectors(path: Path, spec: EncoderSpec, template: str, cache_dir: Path
     table = pq.read_table(path, columns=list(dict.fromkeys(["id", *optional, *template_fields(template)])))
     result = embed_shard(table, spec, template, cache_dir)
     return table, result.vectors, (result.computed, result.cached, 0)
-
-
-def _check_ids(path: Path, ids: list[Any], seen: set[str]) -> None:
-    for row, value in enumerate(ids, start=1):
-        if not isinstance(value, str) or not value:
-            raise InputError(str(path), row, "id", f"expected a non-empty string id, got {value!r}")
-        if value in seen:
-            raise InputError(str(path), row, "id", f"id {value!r} occurs twice in the input")
-        seen.add(value)

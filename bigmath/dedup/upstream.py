@@ -1,4 +1,4 @@
-"""Helpers shared by the dedup stages: read upstream shards, and split a shard by a removal mask."""
+"""Helpers shared by the dedup stages: stream upstream shards, and split a shard by a removal mask."""
 
 from __future__ import annotations
 
@@ -16,60 +16,20 @@ from bigmath.errors import InputError
 _BATCH = 8192
 
 
-def _check_ids(path: Path, first_row: int, ids: Sequence[Any], seen: set[str]) -> None:
-    for offset, value in enumerate(ids):
-        if not isinstance(value, str) or not value:
-            raise InputError(str(path), first_row + offset, "id", f"expected a non-empty string id, got {value!r}")
-        if value in seen:
-            raise InputError(str(path), first_row + offset, "id", f"id {value!r} occurs twice in the input")
-        seen.add(value)
-
-
 def stream_rows(paths: Sequence[Path], columns: Sequence[str]) -> Iterator[dict[str, Any]]:
-    """Yield rows (dicts of ``columns``) of the parquet files ``paths`` in order.
+    """Yield rows (dicts of ``columns``) of the parquet files ``paths`` (a stage's upstream shards,
+    whose ids the engine made unique) in order.
 
     Raises:
-        InputError: a file lacks a column, or an id is missing / repeated (names file and row).
+        InputError: a file lacks a column (names file and column).
     """
-    seen: set[str] = set()
     for path in paths:
         parquet = pq.ParquetFile(path)
         missing = [c for c in columns if c not in parquet.schema_arrow.names]
         if missing:
             raise InputError(str(path), None, missing[0], f"column missing (file has {parquet.schema_arrow.names})")
-        row = 1
         for batch in parquet.iter_batches(batch_size=_BATCH, columns=list(columns)):
-            rows = batch.to_pylist()
-            if "id" in columns:
-                _check_ids(path, row, [r["id"] for r in rows], seen)
-            yield from rows
-            row += len(rows)
-
-
-def read_upstream(paths: Sequence[Path], columns: Sequence[str], optional: Sequence[str] = ()) -> pa.Table:
-    """Read ``columns`` of all ``paths`` into one table (input order); ``optional`` columns that a
-    file lacks are filled with nulls.
-
-    Raises:
-        InputError: a required column is missing, or an id is missing / repeated.
-    """
-    tables = []
-    seen: set[str] = set()
-    for path in paths:
-        names = pq.read_schema(path).names
-        missing = [c for c in columns if c not in names and c not in optional]
-        if missing:
-            raise InputError(str(path), None, missing[0], f"column missing (file has {names})")
-        table = pq.read_table(path, columns=[c for c in columns if c in names])
-        for c in columns:
-            if c not in names:
-                table = table.append_column(c, pa.nulls(table.num_rows, pa.string()))
-        table = table.select(list(columns))
-        _check_ids(path, 1, table.column("id").to_pylist(), seen)
-        tables.append(table)
-    if not tables:
-        return pa.table({c: pa.array([], pa.string()) for c in columns})
-    return pa.concat_tables(tables, promote_options="permissive")
+            yield from batch.to_pylist()
 
 
 def _flat(values: pa.Array | pa.ChunkedArray) -> pa.Array:

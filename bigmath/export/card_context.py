@@ -173,9 +173,10 @@ def reason_rows(build: BuildOutput) -> tuple[list[str], list[dict[str, Any]], li
     """Return ``(sources, removals, flags)``.
 
     ``removals``: per (stage, reason) the rows removed in total (``stats.stages[].reasons``) and per
-    source (counted in ``rejected.parquet``; None when the ledger is absent). ``flags``: counters
-    named ``flagged:<reason>`` in a stage's ``reasons`` or ``extra`` counters (rows kept but
-    annotated by ``drop: false`` filters).
+    source (counted in ``rejected.parquet``; None when the ledger is absent). ``flags``: per reason
+    in the ``flags`` column of the kept rows (annotations of ``drop: false`` filters that are still
+    on a row of the dataset: a later stage may clear one, as ``reformulate`` does), with the stage
+    that flagged it (its ``flagged:<reason>`` counter).
     """
     per_source: Counter = Counter()
     rejected = build.rejected
@@ -183,15 +184,20 @@ def reason_rows(build: BuildOutput) -> tuple[list[str], list[dict[str, Any]], li
         cols = rejected.select(["stage", "reason", "source"]).to_pydict()
         per_source.update(zip(cols["stage"], cols["reason"], cols["source"]))
     sources = sorted(build.stats["funnel"])
-    removals, flags = [], []
+    removals, flagged_by = [], {}
     for stage in build.stats["stages"]:
         reasons, extra = stage.get("reasons") or {}, stage.get("extra") or {}
         for name, count in sorted({**extra, **reasons}.items()):
             if name.startswith("flagged:"):
-                flags.append({"stage": stage["name"], "reason": name.removeprefix("flagged:"), "total": count})
+                flagged_by.setdefault(name.removeprefix("flagged:"), stage["name"])
             elif name in reasons:
                 split = [per_source[(stage["name"], name, s)] for s in sources] if rejected is not None else None
                 removals.append({"stage": stage["name"], "reason": name, "total": count, "per_source": split})
+    kept_flags: Counter = Counter()
+    if "flags" in build.kept.column_names:
+        kept_flags.update(flag for row in build.kept.column("flags").to_pylist() for flag in row or [])
+    flags = [{"stage": flagged_by.get(reason, ""), "reason": reason, "total": count}
+             for reason, count in sorted(kept_flags.items())]
     return sources, removals, flags
 
 

@@ -99,9 +99,11 @@ def compare(tables: list[pa.Table], *, examples: int = 3) -> list[Disagreement]:
     for family, rule, judge in found:
         result = Disagreement(family, rule, judge)
         rows = []
-        for table in tables:
-            if rule in table.column_names and judge in table.column_names:
-                rows += table.select(["id", "source", "problem", rule, judge]).to_pylist()
+        for table in tables:  # a missing column is null (rows the rule removed before the judge ran)
+            if rule in table.column_names:
+                picked = table.select(["id", "source", "problem", rule])
+                verdicts = table.column(judge) if judge in table.column_names else pa.nulls(table.num_rows)
+                rows += picked.append_column(judge, verdicts).to_pylist()
         for row in sorted(rows, key=lambda r: r["id"]):
             flagged, verdict = row[rule], row[judge]
             if flagged is None:

@@ -123,6 +123,24 @@ class BackendConfig(BaseModel):
             raise ValueError("type openai needs base_url (e.g. http://127.0.0.1:8000/v1)")
         return self
 
+    @field_validator("model")
+    @classmethod
+    def _not_a_misspelt_local_model(cls, value: str) -> str:
+        """A name close to a local model's that is neither that name nor a folder is a typo (found
+        before any work, not after a failed Hub download); other names are Hub ids or paths."""
+        import difflib
+        from pathlib import Path
+
+        from bigmath.llm.models import LOCAL_MODELS
+
+        if value in LOCAL_MODELS or Path(value).expanduser().exists():
+            return value
+        close = difflib.get_close_matches(value, list(LOCAL_MODELS), n=1, cutoff=0.8)
+        if close:
+            raise ValueError(f"model {value!r} is not a local model or folder; did you mean {close[0]!r}? "
+                             "(`bigmath models` lists the local models)")
+        return value
+
     def identity(self) -> dict[str, Any]:
         """The settings that can change a reply (for stage fingerprints): everything except
         throughput and connection knobs (concurrency, retries, timeouts, threads, batch size,

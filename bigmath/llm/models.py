@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 import importlib.metadata
 import importlib.util
 import io
@@ -188,10 +189,15 @@ def resolve_model(model: str, *, quiet: bool = False) -> str:
     message on stderr unless ``quiet``); anything else (Hub id, local path) is returned as is.
 
     Raises:
-        ModelNotAvailableError: a known local model whose package is not installed.
+        ModelNotAvailableError: a known local model whose package is not installed, or a name that
+            is close to a local model's and is no folder (a typo, reported before any work).
     """
     local = LOCAL_MODELS.get(model)
     if local is None:
+        close = difflib.get_close_matches(model, list(LOCAL_MODELS), n=1, cutoff=0.8)
+        if close and not Path(model).expanduser().exists():
+            raise ModelNotAvailableError(f"model {model!r} is not a local model or folder; did you mean "
+                                         f"{close[0]!r}? (`bigmath models` lists the local models)")
         return model
     if is_ready(model):
         return str(model_folder(model))

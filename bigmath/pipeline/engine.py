@@ -153,6 +153,7 @@ def build(
         runner.close()
         _print_plan(plan, console, rerun_from=_rerun_index(plan, from_stage, force))
         return result
+    _check_out_dir(recipe, out_dir, force)
     out_dir.mkdir(parents=True, exist_ok=True)
     _reset(plan, out_dir, from_stage, force)
     stage_stats: list[dict[str, Any]] = []
@@ -172,6 +173,26 @@ def build(
     result.stats = _finalize(recipe, plan, stage_stats, out_dir, console, limit)
     _prune(plan, out_dir)
     return result
+
+
+def _check_out_dir(recipe: Recipe, out_dir: Path, force: bool) -> None:
+    """Refuse an output folder that holds an input of the recipe, or (without ``force``) the
+    outputs of another recipe: the build would overwrite them.
+
+    Raises:
+        ValueError: the message says which input or build is in the way.
+    """
+    for source in recipe.sources:
+        path = getattr(source, "path", None)
+        if path and Path(path).resolve().is_relative_to(out_dir):
+            raise ValueError(f"the input {path} is inside the output folder {out_dir}: the build would overwrite "
+                             "its own input; give another --out")
+    info = out_dir / "build.json"
+    if info.exists() and not force:
+        name = json.loads(info.read_text(encoding="utf-8")).get("recipe", {}).get("name")
+        if name != recipe.name:
+            raise ValueError(f"{out_dir} holds the outputs of recipe {name!r}; building {recipe.name!r} there would "
+                             "replace them. Give another --out, or add --force to replace them")
 
 
 def _run_ingest(recipe: Recipe, planned: PlannedStage, limit, progress: Progress, result: BuildResult):

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, model_validator
 
 from bigmath.pipeline.components import RecipeError, build, component_spec, format_validation_error
 from bigmath.pipeline.stage import Stage
@@ -66,6 +66,15 @@ class Recipe(BaseModel):
     sources: list[SerializeAsAny[BaseModel]]
     stages: list[SerializeAsAny[Stage]] = Field(default_factory=list)
     card: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _stages_fit_together(self) -> "Recipe":
+        for i, stage in enumerate(self.stages):
+            try:
+                stage.check_upstream(list(self.stages[:i]))
+            except ValueError as exc:
+                raise ValueError(f"stages[{i}] ({stage.label()}): {exc}") from None
+        return self
 
     def config(self) -> dict[str, Any]:
         """JSON-able form of the whole recipe (what ``build.json`` records)."""
@@ -175,7 +184,10 @@ def recipe_from_dict(data: Any, *, base_dir: Path | None = None, where: str = "r
         errors.append("sources: at least one source is needed")
     if errors:
         raise RecipeError(f"{where}: " + "; ".join(e.lstrip(".") for e in errors))
-    recipe = Recipe.model_validate(data)
+    try:
+        recipe = Recipe.model_validate(data)
+    except ValidationError as exc:
+        raise RecipeError(f"{where}: " + format_validation_error(exc, "").lstrip(".: ")) from None
     labels = [s.label() for s in recipe.stages]
     dupes = sorted({label for label in labels if labels.count(label) > 1})
     if dupes:

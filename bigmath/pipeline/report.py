@@ -42,6 +42,12 @@ def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def counter_rows(stats: dict[str, Any]) -> list[list[str]]:
+    """``[stage, counter, count]`` for every stage's extra counters: what stages did besides removing
+    rows (``flagged:<reason>`` of annotate-only filters, ``rewritten:<method>:<source>``, ...)."""
+    return [[s["name"], name, f"{value:,}"] for s in stats["stages"] for name, value in (s.get("extra") or {}).items()]
+
+
 def funnel_markdown(stats: dict[str, Any], title: str = "Funnel") -> str:
     """Render ``funnel.md``: the funnel table and the removals-per-reason table."""
     parts = [
@@ -58,9 +64,8 @@ def funnel_markdown(stats: dict[str, Any], title: str = "Funnel") -> str:
         _markdown_table(*reason_rows(stats)) if stats["rejected"] else "No rows were removed.",
         "",
     ]
-    counters = [[s["name"], f"`{name}`", f"{value:,}"] for s in stats["stages"] for name, value in
-                (s.get("extra") or {}).items()]
-    if counters:  # what stages did besides removing rows: flags, rewrites (rewritten:<method>:<source>), ...
+    counters = [[stage, f"`{name}`", count] for stage, name, count in counter_rows(stats)]
+    if counters:
         parts += ["## Stage counters", "", _markdown_table(["stage", "counter", "count"], counters), ""]
     skipped = [s for s in stats["stages"] if s.get("skipped")]
     if skipped:
@@ -92,6 +97,14 @@ def print_funnel(stats: dict[str, Any], console: Console | None = None) -> None:
         for row in rows:
             reasons.add_row(*row)
         console.print(reasons)
+    counters = counter_rows(stats)
+    if counters:
+        table = Table(title="Stage counters")
+        for name in ("stage", "counter", "count"):
+            table.add_column(name, justify="right" if name == "count" else "left")
+        for row in counters:
+            table.add_row(*row)
+        console.print(table)
     for stage in stats["stages"]:
         if stage.get("skipped"):
             console.print(f"[yellow]* skipped[/] {stage['name']}: {stage['skipped']}")

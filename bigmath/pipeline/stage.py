@@ -141,6 +141,10 @@ class Stage(BaseModel):
         """
         return Resources()
 
+    def check_upstream(self, upstream: list["Stage"]) -> None:
+        """Raise ValueError when this stage cannot follow ``upstream`` (the stages before it in the
+        recipe); called when the recipe is validated, before any work. Default: no constraint."""
+
     def check(self, ctx: StageContext) -> None:
         """Raise :class:`StageSkipped` when the stage cannot run in this environment."""
 

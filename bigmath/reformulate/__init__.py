@@ -9,7 +9,10 @@ Public surface::
 * :func:`parse_options` / :func:`options_from_field` find the options in a problem's text or in
   an option field; :func:`resolve_answer` maps a gold answer (letter, ``\\textbf{(C)}``, index,
   text) to one option;
-* :mod:`bigmath.reformulate.checks` holds the checks every rewrite passes.
+* :mod:`bigmath.reformulate.checks` holds the checks every rewrite passes;
+* :mod:`bigmath.reformulate.fields` reads options and gold letters kept in a row's ``meta``
+  (HARP MCQ ``choices``, ``answer_choice``), :mod:`bigmath.reformulate.solution` makes a
+  rewritten row's reference solution name the answer by value (box, trailing answer line).
 
 See ``docs/reformulate.md`` for the rules, their sources and the measured quality.
 """

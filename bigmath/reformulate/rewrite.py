@@ -11,7 +11,6 @@ result (:mod:`bigmath.reformulate.checks`).
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any, Literal
 
 from bigmath.reformulate.answer import resolve_answer
@@ -28,8 +27,6 @@ BOXED_INSTRUCTION = "Put your final answer in \\boxed{}."
 #: Added to a question whose answer lists numbered items of the stem ("1,2,3"): the answer is
 #: graded as a set of numbers, so the problem says to give numbers, not the items' names.
 ITEM_NUMBERS_HINT = "Give the numbers of the items, separated by commas."
-
-_BOX = re.compile(r"\\boxed\s*\{")
 
 Status = Literal["rewritten", "needs_choices", "no_answer_option", "failed_check"]
 
@@ -127,31 +124,3 @@ def reformulate_block(
     if failed:
         return Reformulation("failed_check", detail="check:" + ",".join(failed), **common)
     return Reformulation("rewritten", problem=text, detail=detail, **common)
-
-
-def rebox_solution(solution: str | None, block: OptionBlock | None, answer: str | int | None, value: str) -> str | None:
-    r"""The reference solution with its final box naming the keyed option rewritten to the value.
-
-    NuminaMath solutions end in ``\boxed{\textbf{(C)}\ 45}`` or ``\boxed{C}``; after the rewrite
-    the problem asks for 45, so an SFT target must box 45. A solution whose last box does not
-    designate the keyed option (``resolve_answer`` of its content) is returned unchanged.
-
-    Args:
-        solution: the reference solution (None passes through).
-        block: the problem's options (None: returned unchanged).
-        answer: the gold answer as given (the keyed option is the one it designates).
-        value: the keyed option's value (the new answer).
-    """
-    keyed = resolve_answer(answer, block) if block is not None else None
-    starts = [m.end() - 1 for m in _BOX.finditer(solution or "")]
-    if not solution or keyed is None or not starts:
-        return solution
-    depth, open_at = 0, starts[-1]
-    for i in range(open_at, len(solution)):
-        depth += {"{": 1, "}": -1}.get(solution[i], 0) if solution[i - 1] != "\\" else 0
-        if depth == 0:
-            content = solution[open_at + 1: i]
-            if resolve_answer(content, block) == keyed:
-                return solution[: open_at + 1] + value + solution[i:]
-            return solution
-    return solution

@@ -35,7 +35,7 @@ class DecontaminateStage(Stage):
     ledger's ``duplicate_of``) and ``decontam_score`` (alignment score or cosine similarity).
     Method and the handling of problems shorter than n words: :mod:`bigmath.dedup.decontaminate`.
 
-    Fields:
+    Attributes:
         benchmarks: names (``math500``...), ``NAME=FILE``, files, or full
             :class:`~bigmath.dedup.benchmarks.BenchmarkSource` specs.
         benchmarks_dir: folder holding the built-in benchmark files (e.g. ``../shared/data/labelled``);

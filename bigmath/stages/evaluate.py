@@ -43,7 +43,7 @@ def eval_dir(out_dir: Path, label: str) -> Path:
 class EvaluateStage(Stage):
     """Evaluate a model (given, or trained by an earlier ``train`` stage) on a benchmark.
 
-    Fields:
+    Attributes:
         model: local model name, Hub id or folder.
         model_from: label of an earlier ``train`` stage whose model to evaluate (instead of ``model``).
         settings: benchmark, problem count, samples, generation (see ``bigmath eval --help``).

@@ -132,14 +132,15 @@ class LLMStage(Stage):
                 "llm_problems": work.problems, "llm_generated_tokens": work.generated_tokens}
 
     def throughput_line(self) -> str | None:
-        """``<stage>: N problems in S s of model time = R problems/s, T generated tokens/s`` for
-        this worker's backend so far (None before any model call)."""
+        """``<stage>: N prompts in S s of model time = R prompts/s, T generated tokens/s`` for this
+        worker's backend so far (None before any model call). A prompt is one problem asked one
+        question: a judge stage with two judges sends two per problem."""
         work = self._backend.throughput if self._backend is not None else None
         if work is None or not work.problems or work.seconds <= 0:
             return None
         rates = work.as_dict()
-        return (f"{self.label()}: {work.problems:,} problems in {work.seconds:.1f} s of model time = "
-                f"{rates['problems_per_s']:.2f} problems/s, {rates['generated_tokens_per_s']:.1f} generated tokens/s")
+        return (f"{self.label()}: {work.problems:,} prompts in {work.seconds:.1f} s of model time = "
+                f"{rates['problems_per_s']:.2f} prompts/s, {rates['generated_tokens_per_s']:.1f} generated tokens/s")
 
     def teardown(self) -> None:
         """Print :meth:`throughput_line` (on the build's console, else stderr), then close the

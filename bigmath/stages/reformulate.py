@@ -15,9 +15,11 @@ whose ``multiple_choice`` filter only flags (``drop: false``)::
 
 Rows:
 
-* selected (``select: flagged``: a ``multiple_choice:*`` reason in ``flags``) and rewritten: kept,
-  with the new ``problem``, ``answer`` = the keyed option's value, the solution's final box
-  rewritten to it, ``multiple_choice:*`` flags removed and ``is_multiple_choice`` false;
+* selected (``select: flagged``: a ``multiple_choice:*`` reason in ``flags``; ``detect``: also what
+  the filter flags here) and rewritten: kept, with the new ``problem``, ``answer`` = the keyed
+  option's value, the solution's final box and trailing answer line naming it by value
+  (:mod:`bigmath.reformulate.solution`), a ``meta`` option field renamed ``original_<key>``,
+  ``multiple_choice:*`` flags removed and ``is_multiple_choice`` false;
 * selected and refused: rejected with ``reformulate:needs_choices``,
   ``reformulate:no_answer_option`` or ``reformulate:failed_check``;
 * not selected: unchanged.
@@ -25,16 +27,15 @@ Rows:
 A rewritten row keeps its ``id``: the id names the upstream row (hash of source and source_id),
 so every ingested id still ends in exactly one of kept.parquet and rejected.parquet, and the
 request caches stay valid (their keys hold the prompt hash, which changes with the text).
-Columns on every row: :data:`LINEAGE`. Stats: ``rewritten:<method>`` and
-``rewritten:<method>:<source>`` (:func:`rewritten_counts`), LLM reply counts. The LLM path uses
-the build's request cache, so a killed build resumes without regenerating. A method that needs
-a model without a usable backend is an error before any work: skipping would let
-multiple-choice rows through.
+Columns on every row: :data:`LINEAGE`. Stats: ``rewritten:<method>[:<source>]``
+(:func:`rewritten_counts`), ``solution_rewritten:box|answer_line``, LLM reply counts. The LLM
+path uses the build's request cache, so a killed build resumes without regenerating. A method
+that needs a model without a usable backend is an error before any work (no rows pass through).
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -43,15 +44,17 @@ import pyarrow as pa
 from pydantic import Field, model_validator
 
 from bigmath.annotate import set_column, to_ledger
+from bigmath.filters.multiple_choice import OPTION_FIELDS, MultipleChoice, option_field
 from bigmath.llm.config import SamplingConfig, reject_flat_sampling
 from bigmath.llm.labels import parse_label
 from bigmath.llm.prompts import PromptTemplate, load_template, resolve_template
 from bigmath.pipeline.stage import Resources, StageContext, StageResult, StageSkipped
-from bigmath.reformulate import (BOXED_INSTRUCTION, Option, OptionBlock, Reformulation, options_from_field,
-                                 parse_options)
+from bigmath.reformulate import BOXED_INSTRUCTION, Option, OptionBlock, Reformulation
 from bigmath.reformulate.answer import free_answer, resolve_answer
+from bigmath.reformulate.fields import retire_option_fields, row_options
 from bigmath.reformulate.replies import check_input, from_reply, llm_input
-from bigmath.reformulate.rewrite import rebox_solution, reformulate_block
+from bigmath.reformulate.rewrite import reformulate_block
+from bigmath.reformulate.solution import rewrite_solution
 from bigmath.registry import register_stage
 from bigmath.stages.llm import LLMStage
 
@@ -111,10 +114,12 @@ class ReformulateStage(LLMStage):
         "rules", description="rules; llm (every row to the model); rules+llm (the model gets what the rules refuse)")
     select: Literal["flagged", "detect", "all"] = Field(
         "flagged", description="rows to rewrite: flagged (a multiple_choice:* flag), detect (also run the "
-                               "multiple_choice rule here), all")
+                               "multiple_choice rule here, option fields in meta included), all")
     instruction: str = Field(BOXED_INSTRUCTION, description="appended after a blank line to every rewrite ('' = none)")
-    options_fields: list[str] = Field(["choices", "options"],
-                                      description="meta keys holding a row's options when they are not in its text")
+    options_fields: list[str] = Field(list(OPTION_FIELDS), description="meta keys holding a row's options when "
+                                      "they are not in its text (the multiple_choice filter flags choices, options)")
+    answer_fields: list[str] = Field(["answer_choice"], description="meta keys holding the keyed option's letter "
+                                     "(HARP MCQ answer_choice), used instead of answer when they name an option")
     llm_check: bool = Field(False, description="ask the model whether each rewrite has one answer, the kept one")
     prompt: str = Field("reformulate", description="rewrite prompt: name in bigmath/stages/prompts or a .txt file")
     check_prompt: str = Field("reformulate_check", description="check prompt: name or .txt file")
@@ -139,7 +144,8 @@ class ReformulateStage(LLMStage):
         """Fingerprint config: rules-only stages leave the model settings out; others add the prompt hashes."""
         if not self.needs_model:
             return {"type": self.name, "stage_name": self.stage_name, "method": self.method, "select": self.select,
-                    "instruction": self.instruction, "options_fields": self.options_fields}
+                    "instruction": self.instruction, "options_fields": self.options_fields,
+                    "answer_fields": self.answer_fields}
         hashes = {"prompt_sha256": self.template().sha256}
         if self.llm_check:
             hashes["check_prompt_sha256"] = self.template("check_prompt").sha256
@@ -160,36 +166,36 @@ class ReformulateStage(LLMStage):
             return
         try:
             super().check(ctx)
-        except StageSkipped as exc:
+        except StageSkipped as exc:  # the base's message says rows pass through: here nothing does
+            why = re.sub(r";\s*rows pass through.*$", "", str(exc)).removeprefix(f"{self.label()}: ")
             raise ValueError(f"stage {self.label()!r} (method {self.method}, llm_check {self.llm_check}) needs a "
-                             f"model: {exc}. Use method: rules without llm_check where no model can run.") from None
+                             f"model: {why}. Use method: rules without llm_check where no model can run.") from None
 
     def setup(self, ctx: StageContext) -> None:
         """Load the backend only when a model is used."""
         if self.needs_model:
             super().setup(ctx)
 
-    def _selected(self, flags: list[str] | None, problem: str, answer: str | None) -> bool:
-        if self.select == "all" or any(f.startswith("multiple_choice:") for f in flags or []):
-            return True
+    def _selected(self, table: pa.Table, flags: list[list[str] | None]) -> list[bool]:
+        """Rows to rewrite: all, or flagged ``multiple_choice:*``, or (``detect``) flagged here."""
+        if self.select == "all":
+            return [True] * table.num_rows
+        chosen = [any(f.startswith("multiple_choice:") for f in fl or []) for fl in flags]
         if self.select == "detect":
-            from bigmath.filters.multiple_choice import MultipleChoice
+            rule = MultipleChoice()
+            view = pa.table({c: table.column(c) if c in table.column_names else pa.nulls(table.num_rows, pa.string())
+                             for c in rule.columns})
+            extra = [f for f in self.options_fields if f not in OPTION_FIELDS]  # keys the filter does not read
+            chosen = [c or r is not None or bool(extra and option_field(m, extra))
+                      for c, r, m in zip(chosen, rule.verdicts(view).reasons, view.column("meta").to_pylist())]
+        return chosen
 
-            return MultipleChoice().rule({"problem": problem, "answer": answer}) is not None
-        return False
-
-    def _block(self, problem: str, meta: str | None, row_id: str) -> OptionBlock | None:
+    def _options(self, problem: str, answer: str | None, meta: str | None, row_id: str) -> tuple[Any, Any]:
+        """``(options, gold answer)`` of one row (:func:`bigmath.reformulate.fields.row_options`)."""
         try:
-            fields = json.loads(meta) if meta else {}
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"row id {row_id}, field meta: not a JSON object ({exc})") from None
-        for key in self.options_fields:
-            if fields.get(key):
-                try:
-                    return options_from_field(fields[key], problem)
-                except ValueError as exc:
-                    raise ValueError(f"row id {row_id}, field meta.{key}: {exc}") from None
-        return parse_options(problem)
+            return row_options(problem, answer, meta, self.options_fields, self.answer_fields)
+        except ValueError as exc:
+            raise ValueError(f"row id {row_id}, {exc}") from None
 
     def _rules(self, block: OptionBlock | None, gold: str | None) -> Reformulation:
         if block is None:
@@ -219,21 +225,22 @@ class ReformulateStage(LLMStage):
         cols = {c: table.column(c).to_pylist() for c in ("id", "source", "problem", "answer", "solution", "meta")
                 if c in table.column_names}
         n, ids = table.num_rows, [str(v) for v in cols["id"]]
-        answers = cols.get("answer", [None] * n)
+        answers, metas = cols.get("answer", [None] * n), cols.get("meta", [None] * n)
         flags = table.column("flags").to_pylist() if "flags" in table.column_names else [None] * n
         before = self.replies_counted() if self.needs_model else (0, 0)
         results: dict[int, Reformulation] = {}
         blocks: dict[int, OptionBlock | None] = {}
+        golds: dict[int, Any] = {}
         todo = []
-        for i in range(n):
-            if not self._selected(flags[i], cols["problem"][i], answers[i]):
+        for i, chosen in enumerate(self._selected(table, flags)):
+            if not chosen:
                 continue
-            blocks[i] = block = self._block(cols["problem"][i], cols.get("meta", [None] * n)[i], ids[i])
-            results[i] = self._rules(block, answers[i])
+            blocks[i], golds[i] = block, gold = self._options(cols["problem"][i], answers[i], metas[i], ids[i])
+            results[i] = self._rules(block, gold)
             if self.method == "rules" or (self.method == "rules+llm" and (
                     results[i].status == "rewritten" or {results[i].status, results[i].detail} & set(_FINAL))):
                 continue
-            keyed = resolve_answer(answers[i], block) if block is not None else None
+            keyed = resolve_answer(gold, block) if block is not None else None
             if keyed is None and block is None and free_answer(answers[i]) is not None:
                 block = OptionBlock((), cols["problem"][i], "none")  # options unreadable: the model is told the value
                 keyed = Option("", "", free_answer(answers[i]))
@@ -246,13 +253,14 @@ class ReformulateStage(LLMStage):
             self._check(ids, results)
         model = f"llm:{self.backend.model}" if self.backend is not None else "llm"
         methods = {i: model if i in llm_rows else "rules" for i in results}
-        return self._assemble(table, cols, flags, results, methods, blocks, before)
+        return self._assemble(table, cols, flags, results, methods, (blocks, golds), before)
 
-    def _assemble(self, table, cols, flags, results, methods, blocks, before) -> StageResult:
-        n = table.num_rows
+    def _assemble(self, table, cols, flags, results, methods, options, before) -> StageResult:
+        (blocks, golds), n = options, table.num_rows
         rewritten = {i for i, r in results.items() if r.status == "rewritten"}
-        new = {c: list(cols[c]) for c in ("problem", "answer", "solution") if c in cols}
+        new = {c: list(cols[c]) for c in ("problem", "answer", "solution", "meta") if c in cols}
         lineage: dict[str, list[Any]] = {c: [None] * n for c in LINEAGE}
+        stats: Counter[str] = Counter()
         for i, r in results.items():
             lineage["reformulation"][i], lineage["reformulation_detail"][i] = methods[i], r.detail
             if i in rewritten:
@@ -260,7 +268,10 @@ class ReformulateStage(LLMStage):
                 lineage["original_problem"][i], lineage["original_answer"][i] = cols["problem"][i], cols["answer"][i]
                 new["problem"][i], new["answer"][i] = r.problem, r.answer
                 if "solution" in new:
-                    new["solution"][i] = rebox_solution(cols["solution"][i], blocks[i], cols["answer"][i], r.answer)
+                    new["solution"][i], changes = rewrite_solution(cols["solution"][i], blocks[i], golds[i], r.answer)
+                    stats.update(f"solution_rewritten:{c}" for c in changes)
+                if "meta" in new:
+                    new["meta"][i] = retire_option_fields(new["meta"][i], self.options_fields)
         out = table
         for name, values in new.items():
             out = out.set_column(out.column_names.index(name), out.schema.field(name), pa.array(values, pa.string()))
@@ -280,7 +291,6 @@ class ReformulateStage(LLMStage):
                   "reason": pa.array(reasons, pa.string()),
                   "reasons": pa.array([[r] for r in reasons], pa.list_(pa.string()))}
         keep = pa.array([i not in results or i in rewritten for i in range(n)], pa.bool_())
-        stats: Counter[str] = Counter()
         for i in sorted(rewritten):
             stats[f"rewritten:{methods[i]}"] += 1
             stats[f"rewritten:{methods[i]}:{cols['source'][i]}"] += 1

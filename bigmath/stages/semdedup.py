@@ -62,6 +62,22 @@ class SemDedupStage(SemDedupConfig, EmbeddingSettings, Stage):
         config["similarity_threshold"] = self.threshold
         return config
 
+    def check_upstream(self, upstream: list[Stage]) -> None:
+        """An ``embed`` stage before this one must embed exactly as this stage would (same model,
+        backend, precision and text template), else its vectors cannot be used.
+
+        Raises:
+            ValueError: the settings differ (caught at recipe validation, before any embedding).
+        """
+        embeds = [s for s in upstream if type(s).name == "embed"]
+        if not embeds:
+            return
+        theirs, mine = embeds[-1].encoder_spec().key, self.encoder_spec().key
+        if theirs != mine or embeds[-1].template != self.template:
+            raise ValueError(f"the {embeds[-1].label()!r} stage before it embeds with {theirs!r} (template "
+                             f"{embeds[-1].template!r}) but semdedup would use {mine!r} (template {self.template!r}); "
+                             "give both stages the same model, backend, quantize and template")
+
     def resources(self) -> Resources:
         """One GPU when embedding on a CUDA device, else one CPU."""
         return embedding_resources(self.device)

@@ -4,7 +4,8 @@ Big-Math (Albalak et al. 2025, arXiv 2502.17387, section 4) measures difficulty 
 64 Llama-3.1-8B-Instruct rollouts (temperature 0.8, top-p 0.95) whose answer matches the
 reference; those are the defaults here. Each rollout goes through the request cache, so a
 killed run resumes without regenerating; each is graded with
-:func:`bigmath.verify.check_many` (gold first, whole response as the prediction).
+:func:`bigmath.verify.check_many` (gold first, whole response as the prediction, the problem given
+so a rollout that restates it is wrong: docs/verifier.md, "Echoes of the problem").
 
 Recipe form::
 
@@ -137,8 +138,10 @@ class SolveRateStage(LLMStage):
         replies = self.generator.run(self.template(), [(ids[i], problems[i]) for i in gradable],
                                      self.sampling.params(), description="solve-rate rollouts")
         golds = [answers[i] for i, texts in zip(gradable, replies) for _ in texts]
+        asked = [problems[i] for i, texts in zip(gradable, replies) for _ in texts]  # echo rule
         predictions = [text for texts in replies for text in texts]
-        verdicts = check_many(golds, predictions, workers=self.grade_workers, timeout_s=self.grade_timeout_s)
+        verdicts = check_many(golds, predictions, problems=asked, workers=self.grade_workers,
+                              timeout_s=self.grade_timeout_s)
         outcomes = [str(getattr(v.outcome, "value", v.outcome)) for v in verdicts]
         results = [{**tally([]), "outcomes": [], "correct_rollouts": []} for _ in ids]
         for k, i in enumerate(gradable):

@@ -63,7 +63,7 @@ def write_stage_input(ctx: StageContext, name: str) -> Path:
 class TrainStage(Stage):
     """Train a model on the rows that reach this stage (SFT on solutions, or GRPO with the verifier).
 
-    Fields:
+    Attributes:
         method: ``sft`` (TRL SFTTrainer) or ``grpo`` (TRL GRPOTrainer).
         start_from: label of an earlier ``train`` stage whose trained model this one starts from
             (overrides ``settings.model``).

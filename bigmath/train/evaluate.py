@@ -174,7 +174,8 @@ def evaluate(model: str, out_dir: str | Path, settings: EvalSettings | None = No
     backend.close()
     generated = time.perf_counter()
     golds = [p.answer for p, replies in zip(problems, responses) for _ in replies]
-    verdicts = iter(check_many(golds, [r for replies in responses for r in replies],
+    asked = [p.problem for p, replies in zip(problems, responses) for _ in replies]  # echo rule
+    verdicts = iter(check_many(golds, [r for replies in responses for r in replies], problems=asked,
                                workers=settings.verify_workers, timeout_s=settings.verify_timeout_s))
     rows = []
     for problem, replies in zip(problems, responses):

@@ -77,7 +77,7 @@ class VerifierReward:
         scores = rewards.trl_accuracy(completions, **kwargs)
         golds = kwargs.get("answer", kwargs.get("solution", kwargs.get("ground_truth")))
         texts = [rewards.completion_text(c) for c in completions]
-        verdicts = check_many(list(golds), texts, workers=rewards.WORKERS, timeout_s=rewards.TIMEOUT_S)
+        verdicts = check_many(list(golds), texts, problems=rewards.trl_problems(kwargs), workers=rewards.WORKERS, timeout_s=rewards.TIMEOUT_S)
         counts = collections.Counter(v.outcome for v in verdicts)
         keys = kwargs.get(self.group_column) or [repr(p) for p in kwargs.get("prompts", [None] * len(completions))]
         record: dict[str, Any] = {f"verify/{o.value}": counts[o] for o in Outcome}

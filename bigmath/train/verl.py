@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import shlex
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -60,6 +61,10 @@ class VerlLaunch:
         """The command for a shell: the program line, then one override per continuation line."""
         program = " ".join(shlex.quote(part) for part in self.command[:3])
         return " \\\n    ".join([program, *(shlex.quote(part) for part in self.command[3:])])
+
+
+class TrainingSettingsWarning(UserWarning):
+    """A training setting that cannot work with the data it is given (shown as ``warning:``)."""
 
 
 def overrides(settings: GRPOSettings, verl: VerlSettings, model_path: str, train_file: Path,
@@ -141,6 +146,10 @@ def write_verl_command(input_path: str | Path, out_dir: str | Path, settings: GR
     command = ["python3", "-m", "verl.trainer.main_ppo",
                *overrides(settings, verl, resolve_run_model(settings.model), train_file, val_file, reward_file, out)]
     launch = VerlLaunch(command, out / "verl_command.sh", train_file, val_file, reward_file)
+    if settings.prompts_per_step > len(data.rows):
+        warnings.warn(f"--prompts-per-step {settings.prompts_per_step} is more than the {len(data.rows)} training rows: "
+                      "verl's data.train_batch_size would never fill one batch (lower it, or train on more rows)",
+                      TrainingSettingsWarning, stacklevel=2)
     launch.script.write_text(
         "#!/usr/bin/env bash\n"
         "# verl GRPO on the bigmath export (written by `bigmath train grpo --trainer verl --print-command`).\n"

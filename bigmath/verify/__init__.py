@@ -6,8 +6,10 @@ Public surface::
 
 * :func:`check` grades one (gold, prediction) pair, gold first, and returns a :class:`Verdict`
   whose :class:`Outcome` tells correct / wrong / unparseable_gold / unparseable_prediction /
-  timeout apart; it is time-bounded from any thread or event loop.
-* :func:`check_many` grades a batch over a persistent process pool with a hard per-item timeout.
+  timeout apart; it is time-bounded from any thread or event loop. Pass ``problem=`` when you
+  have it: an answer that restates the problem is then wrong (:mod:`bigmath.verify.echo`).
+* :func:`check_many` grades a batch over a persistent process pool with a hard per-item timeout
+  (``problems=`` likewise).
 * :func:`answer_type` says what kind of closed form a gold answer is and whether it parses.
 * :func:`extract_answer` finds the final answer in a model response.
 

@@ -17,6 +17,9 @@ The policy around math-verify (each rule has regression rows in ``tests/test_ver
   variable compared as sets (``x \in [-2, 7]`` vs ``-2 \le x \le 7``;
   :mod:`bigmath.verify.relations`);
 * clock times are compared as times of day, never as numbers (:mod:`bigmath.verify.clock`);
+* with the problem at hand, an answer that restates an expression or relation written in it (not
+  a bare number), or a response that only copies it, is ``wrong`` (:mod:`bigmath.verify.echo`);
+  a condition is accepted from a prediction only in solved form (:mod:`bigmath.verify.solved`);
 * sympy errors during a comparison give ``timeout`` ("undecided"), or ``correct`` when both
   answers are written alike.
 
@@ -34,7 +37,8 @@ from bigmath.verify.classify import OPTION_LETTER
 from bigmath.verify.clock import read_clock, same_time
 from bigmath.verify.compare import CompareError, same
 from bigmath.verify.deadline import Deadline, can_use_signals, time_limit
-from bigmath.verify.extract import gold_text
+from bigmath.verify.echo import problem_text, restated
+from bigmath.verify.extract import gold_text, prediction_text
 from bigmath.verify.numbers import decimal_comma_reading, is_single_number
 from bigmath.verify.parsing import ParsedAnswer, clock_answer, parse_answer, parse_gold, parse_response
 from bigmath.verify.relations import condition, is_ordered, is_set_value, named_values, unnamed_elements
@@ -63,13 +67,13 @@ def _contextual(gold: ParsedAnswer, pred: ParsedAnswer) -> tuple[ParsedAnswer, s
     when the gold is a letter, else as the value."""
     dotted = decimal_comma_reading(pred.latex) if is_single_number(gold.expr) else None
     if dotted is not None:
-        reread = parse_answer(dotted)
+        reread = parse_answer(dotted, solved_only=True)
         if reread.parses:
             return reread, f"decimal comma: {pred.latex} read as {dotted}"
     option = _OPTION_VALUE.match(pred.latex)
     if option is not None:
         letter = option.group(1) or option.group(2)
-        reread = parse_answer(letter if OPTION_LETTER.match(gold.latex) else option.group("value"))
+        reread = parse_answer(letter if OPTION_LETTER.match(gold.latex) else option.group("value"), solved_only=True)
         if reread.parses:
             return reread, f"option {letter} with its value"
     return pred, ""
@@ -91,7 +95,7 @@ def _elements_equal(gold_parts: list[str], pred_parts: list[str]) -> bool:
     if len(gold_parts) != len(pred_parts):
         return False
     for gold_part, pred_part in zip(gold_parts, pred_parts):
-        g, p = parse_answer(gold_part), parse_answer(pred_part)
+        g, p = parse_answer(gold_part), parse_answer(pred_part, solved_only=True)
         if not (g.parses and p.parses):
             return False
         if g.too_large or p.too_large:
@@ -120,11 +124,12 @@ def _in_order(gold: ParsedAnswer, pred: ParsedAnswer) -> bool | None:
 
 def _same_condition(gold: ParsedAnswer, pred: ParsedAnswer) -> bool:
     """A condition gold (``x \\in [-2, 7]``, ``x < -8`` or ``x > 8``) against the same condition
-    written another way, or against its bare set (module :mod:`bigmath.verify.relations`)."""
+    written another way in solved form, or against its bare set (:mod:`bigmath.verify.relations`,
+    :mod:`bigmath.verify.solved`: ``3x - 1 \\ge 5`` is not ``x \\ge 2``)."""
     stated = condition(gold)
     if stated is None:
         return False
-    answered = condition(pred)
+    answered = condition(pred, solved=True)
     if answered is not None:
         return answered[0] == stated[0] and same(stated[1], answered[1])[0]
     return is_set_value(pred.expr) and same(stated[1], pred.expr)[0]
@@ -151,27 +156,36 @@ def _compare(gold: ParsedAnswer, pred: ParsedAnswer, note: str = "") -> tuple[Ou
 
 _HOW = {"free_text": "no answer marker; graded the last expression in the text",
         "statement": "no answer marker; graded the value stated in the last sentence"}
+_NOT_FOUND = {"marker": "empty \\boxed{}", "denied": "the answer marker denies its value (\"the answer is not ...\")",
+              "none": "no final answer in the response"}
+#: Reason of an echo (:mod:`bigmath.verify.echo`); a verdict's reason starts with it.
+ECHO_REASON = "restates the problem"
 
 
-def grade(gold: Any, prediction: str | None) -> Verdict:
+def grade(gold: Any, prediction: str | None, problem: str | None = None) -> Verdict:
     """Grade without a time bound (callers wrap it: :func:`check`, the worker pool).
 
     Args:
         gold: the gold answer (str, or int/float as in AMC/AIME files).
-        prediction: the model response or its final answer.
+        prediction: the model response or its final answer (str, int, float or None).
+        problem: the problem text, when the caller has it: answers that restate it are wrong
+            (:mod:`bigmath.verify.echo`).
     """
+    prediction = prediction_text(prediction)
     parsed_gold = parse_gold(gold_text(gold))
     if not parsed_gold.found:
         return Verdict(Outcome.UNPARSEABLE_GOLD, None, None, "empty gold answer")
     if not parsed_gold.parses:
         reason = parsed_gold.note or "math-verify cannot parse the gold answer"
         return Verdict(Outcome.UNPARSEABLE_GOLD, parsed_gold.latex, None, reason)
-    parsed_pred, how = parse_response(prediction)
-    parsed_pred, time_note = _as_time(parsed_gold, parsed_pred)
+    parsed_pred, how = parse_response(prediction, problem)
     gold_str = _describe(parsed_gold)
+    if how == "restated":
+        return Verdict(Outcome.WRONG, gold_str, None,
+                       f"{ECHO_REASON}: the response only copies sentences of the problem, no answer of its own")
+    parsed_pred, time_note = _as_time(parsed_gold, parsed_pred)
     if not parsed_pred.found:
-        reason = "empty \\boxed{}" if how == "marker" else "no final answer in the response"
-        return Verdict(Outcome.UNPARSEABLE_PREDICTION, gold_str, None, reason)
+        return Verdict(Outcome.UNPARSEABLE_PREDICTION, gold_str, None, _NOT_FOUND.get(how, _NOT_FOUND["none"]))
     if not parsed_pred.parses:
         reason = parsed_pred.note or "math-verify cannot parse the answer"
         return Verdict(Outcome.UNPARSEABLE_PREDICTION, gold_str, parsed_pred.latex, reason)
@@ -183,30 +197,41 @@ def grade(gold: Any, prediction: str | None) -> Verdict:
             outcome, reason = Outcome.CORRECT, "identical answers"
         else:
             outcome, reason = Outcome.TIMEOUT, f"sympy could not compare the two ({error})"[:300]
+    if outcome is Outcome.CORRECT and problem:
+        echoed = restated(parsed_pred.latex, parsed_gold.latex, problem)
+        if echoed is not None:
+            outcome, reason = Outcome.WRONG, f"{ECHO_REASON}: the answer {echoed[:200]} is written in the problem"
     if how in _HOW and not reason:
         reason = _HOW[how]
     return Verdict(outcome, gold_str, _describe(parsed_pred), reason)
 
 
-def check_here(gold: Any, prediction: str | None, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> Verdict:
+def check_here(gold: Any, prediction: str | None, timeout_s: float | None = DEFAULT_TIMEOUT_S,
+               problem: str | None = None) -> Verdict:
     """Grade in this process, bounded by ``SIGALRM`` (main thread only; see :func:`check`)."""
     try:
         with time_limit(timeout_s):
-            return grade(gold, prediction)
+            return grade(gold, prediction, problem)
     except Deadline:
         return Verdict(Outcome.TIMEOUT, None, None, f"no decision within {timeout_s:g} s")
     except RecursionError:
         return Verdict(Outcome.TIMEOUT, None, None, "expression nested too deeply for sympy")
 
 
-def check(gold: Any, prediction: str | None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Verdict:
+def check(gold: Any, prediction: str | int | float | None, *, problem: str | None = None,
+          timeout_s: float = DEFAULT_TIMEOUT_S) -> Verdict:
     r"""Grade ``prediction`` against ``gold`` (gold first, always).
 
     Args:
         gold: the gold answer, e.g. ``r"\frac{1}{2}"``, ``"1331 \\text{ and } 1728"``, ``27.0``.
             A whole solution is accepted too: its last ``\boxed{}`` is used.
         prediction: a model response (the final answer is found by
-            :func:`bigmath.verify.extract_answer`) or a bare answer such as ``"3\\sqrt{2}"``.
+            :func:`bigmath.verify.extract_answer`) or a bare answer such as ``"3\\sqrt{2}"``; a
+            number (``2``, ``2.5``) is read as its text, as a gold is.
+        problem: the problem text, when the caller has it. An answer that restates an
+            expression or relation written in the problem (not a bare number), or a response
+            that only copies the problem, is then ``wrong`` with a reason starting "restates the
+            problem" (:mod:`bigmath.verify.echo`). Without it echoes cannot be told apart.
         timeout_s: bound on the whole check in seconds. In the main thread a ``SIGALRM`` timer
             enforces it; in any other thread the pair runs in a worker process that is killed
             when it overruns. Either way an overrun gives :attr:`Outcome.TIMEOUT`.
@@ -215,19 +240,22 @@ def check(gold: Any, prediction: str | None, *, timeout_s: float = DEFAULT_TIMEO
         A :class:`Verdict`: outcome, parsed gold and prediction, reason.
 
     Raises:
-        TypeError: ``gold`` is not a str, int or float, or ``prediction`` not a str or None.
+        TypeError: ``gold`` or ``prediction`` is not a str, int or float (or None), or
+            ``problem`` is not a str or None.
 
     Examples:
         >>> check(r"3\sqrt{2}", r"The answer is \boxed{3}").outcome
         <Outcome.WRONG: 'wrong'>
         >>> check("1331 \\text{ and } 1728", "1728").outcome
         <Outcome.WRONG: 'wrong'>
+        >>> check("391", r"Compute $17 \cdot 23$.", problem=r"Compute $17 \cdot 23$.").outcome
+        <Outcome.WRONG: 'wrong'>
     """
     gold_text(gold)  # type errors surface in the caller, not inside a worker
-    if prediction is not None and not isinstance(prediction, str):
-        raise TypeError(f"prediction must be a string or None, got {type(prediction).__name__}")
+    prediction = prediction_text(prediction)
+    problem = problem_text(problem)
     if can_use_signals():
-        return check_here(gold, prediction, timeout_s)
+        return check_here(gold, prediction, timeout_s, problem)
     from bigmath.verify.pool import shared_pool
 
-    return shared_pool().run([(gold, prediction)], timeout_s=timeout_s)[0]
+    return shared_pool().run([(gold, prediction, problem)], timeout_s=timeout_s)[0]

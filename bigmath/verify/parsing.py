@@ -28,7 +28,9 @@ from bigmath.verify.clock import INVALID, ClockTime, read_clock
 from bigmath.verify.extract import PROSE_WORDS, answer_parts, is_bare_answer, normalize_answer, prose_words
 from bigmath.verify.magnitude import MAX_DIGITS, is_too_large  # noqa: F401 - MAX_DIGITS re-exported
 from bigmath.verify.numbers import as_percent, percent_body
-from bigmath.verify.statements import final_statement
+from bigmath.verify.echo import drop_copied
+from bigmath.verify.solved import is_solved
+from bigmath.verify.statements import drop_denial, final_statement
 from bigmath.verify.units import trailing_variable
 
 _WRAPPED = [LatexExtractionConfig(boxed_match_priority=0)]
@@ -144,20 +146,26 @@ def set_builder_variable(latex: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _set_builder(match: re.Match) -> Any:
-    """The set ``{x | condition}`` stands for (``(2, 3)`` for ``{x | 2 < x < 3}``), or None."""
+def _set_builder(match: re.Match, solved_only: bool) -> Any:
+    """The set ``{x | condition}`` stands for (``(2, 3)`` for ``{x | 2 < x < 3}``), or None;
+    with ``solved_only``, a condition not in solved form is returned as written (a relation,
+    graded as such: ``{x | (x-2)(x-5) < 0}`` is an inequality still to be solved)."""
     condition = _parse_wrapped(match.group(2))
     if not isinstance(condition, Basic) or {s.name for s in condition.free_symbols} != {match.group(1)}:
         return None
+    if solved_only and not is_solved(condition):
+        return condition
     try:
         return condition.as_set()
     except (NotImplementedError, TypeError, ValueError, AttributeError):
         return None
 
 
-def parse_answer(answer: str) -> ParsedAnswer:
+def parse_answer(answer: str, *, solved_only: bool = False) -> ParsedAnswer:
     r"""Parse one answer string (gold answer or extracted final answer) as ``\boxed{answer}``;
-    a set-builder answer ``\{x \mid 2 < x < 3\}`` is read as the set it describes."""
+    a set-builder answer ``\{x \mid 2 < x < 3\}`` is read as the set it describes (with
+    ``solved_only``, as for a prediction, only when its condition is in solved form:
+    :mod:`bigmath.verify.solved`)."""
     latex = normalize_answer(answer)
     if not latex:
         return ParsedAnswer(None, "", found=bool(answer is not None and answer.strip()))
@@ -165,7 +173,7 @@ def parse_answer(answer: str) -> ParsedAnswer:
     if clock is not None:
         return clock_answer(clock, latex)
     builder = _SET_BUILDER.match(latex)
-    expr = _set_builder(builder) if builder else None
+    expr = _set_builder(builder, solved_only) if builder else None
     if expr is None:
         expr = _parse_wrapped(latex)
     return ParsedAnswer(expr, latex, found=True, too_large=is_too_large(expr))
@@ -199,10 +207,11 @@ def _parse_free_text(text: str) -> ParsedAnswer:
 
 
 def _parse_marked(answer: str) -> ParsedAnswer:
-    """An answer behind a marker; one that carries prose (``5 apples``) is also read with
-    math-verify's free-text extraction, which wins when it finds a math object."""
-    parsed = parse_answer(answer)
-    if answer.strip() and parsed.clock is None and not is_bare_answer(answer):
+    """An answer behind a marker, parsed whole whatever its length; one that carries prose
+    (``5 apples``) is also read with math-verify's free-text extraction, which wins when it
+    finds a math object."""
+    parsed = parse_answer(answer, solved_only=True)
+    if answer.strip() and parsed.clock is None and not is_bare_answer(answer, max_chars=None):
         free = _parse_free_text(normalize_answer(answer))
         if free.parses:
             return free
@@ -235,28 +244,39 @@ def _parse_parts(parts: list[str]) -> ParsedAnswer:
     return ParsedAnswer(expr, latex, parts=tuple(parts), too_large=any(p.too_large for p in parsed))
 
 
-def parse_response(response: str | None) -> tuple[ParsedAnswer, str]:
+def parse_response(response: str | None, problem: str | None = None) -> tuple[ParsedAnswer, str]:
     """Parse a model response: explicit answer marker, else a bare answer, else the final
-    stated value, else free text.
+    stated value, else free text (in the last two, sentences copied from ``problem`` are not
+    read, and a last sentence that denies its value is skipped).
+
+    Args:
+        response: the model response (or a bare final answer).
+        problem: the problem text, when the caller has it (:mod:`bigmath.verify.echo`).
 
     Returns:
-        (parsed answer, how it was found: ``"marker"``, ``"bare"``, ``"statement"``,
-        ``"free_text"`` or ``"none"``).
+        (parsed answer, how it was found: ``"marker"``, ``"denied"`` (the marker denies its
+        value: "the answer is not 4"), ``"bare"``, ``"statement"``, ``"free_text"``,
+        ``"restated"`` (nothing but sentences of the problem) or ``"none"``).
     """
     if not response or not response.strip():
         return ParsedAnswer(None, "", found=False), "none"
     parts = answer_parts(response)
     if parts is not None:
+        if not parts:
+            return ParsedAnswer(None, "", found=False), "denied"
         if len(parts) > 1:
             return _parse_parts(parts), "marker"
         return _parse_marked(parts[0]), "marker"
     if is_bare_answer(response):
-        return parse_answer(response), "bare"
+        return parse_answer(response, solved_only=True), "bare"
     text = response.rsplit("</think>", 1)[1] if "</think>" in response else response
-    stated = final_statement(text)
+    own = drop_copied(text, problem)
+    if text.strip() and not own:
+        return ParsedAnswer(None, "", found=False), "restated"
+    stated = final_statement(own)
     if stated:
-        parsed = parse_answer(stated)
+        parsed = parse_answer(stated, solved_only=True)
         if parsed.parses:
             return parsed, "statement"
-    parsed = _parse_free_text(text)
+    parsed = _parse_free_text(drop_denial(own))
     return parsed, ("free_text" if parsed.found else "none")

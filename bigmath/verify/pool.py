@@ -9,7 +9,7 @@ Math-Verify issues #50, #55, #63, #65). Each worker grades in its own main threa
 ``timeout_s`` and the batch goes on. A worker that dies before it is ready raises
 :class:`VerifierError`.
 
-Why it is fast: pairs with the same gold and the same extracted final answer are graded once
+Why it is fast: pairs with the same gold, problem and extracted final answer are graded once
 (the 64 rollouts of a problem often agree), pairs are sorted by gold and sent in chunks so a
 worker parses each gold once (:func:`bigmath.verify.parsing.parse_gold` is cached), and the
 workers stay up between calls (:func:`shared_pool`).
@@ -26,7 +26,8 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait
 from typing import Any
 
-from bigmath.verify.extract import answer_parts, gold_text
+from bigmath.verify.echo import problem_text
+from bigmath.verify.extract import answer_parts, gold_text, prediction_text
 from bigmath.verify.processes import STARTUP_TIMEOUT_S, VerifierError, Worker, Zygote
 from bigmath.verify.types import DEFAULT_TIMEOUT_S, AnswerType, Outcome, TypedAnswer, Verdict
 
@@ -83,19 +84,27 @@ class VerifierPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def run(self, pairs: Sequence[tuple[Any, str | None]], *, timeout_s: float = DEFAULT_TIMEOUT_S,
+    def run(self, pairs: Sequence[tuple], *, timeout_s: float = DEFAULT_TIMEOUT_S,
             chunk_size: int | None = None, progress: Callable[[int], None] | None = None) -> list[Verdict]:
-        """Grade ``(gold, prediction)`` pairs; returns one :class:`Verdict` per pair, in order."""
-        keys = []
-        for index, (gold, prediction) in enumerate(pairs):
+        """Grade ``(gold, prediction)`` or ``(gold, prediction, problem)`` tuples; returns one
+        :class:`Verdict` per tuple, in order.
+
+        Raises:
+            TypeError: a gold, prediction or problem of the wrong type (the message names the pair).
+        """
+        keys, payloads_in = [], []
+        for index, pair in enumerate(pairs):
+            gold, prediction, problem = (*pair, None)[:3]
             try:
-                keys.append((gold_text(gold), _prediction_key(prediction)))
+                prediction, problem = prediction_text(prediction), problem_text(problem)
+                keys.append((gold_text(gold), problem, _prediction_key(prediction)))
             except TypeError as err:
                 raise TypeError(f"pair {index}: {err}") from None
+            payloads_in.append((gold, prediction, problem))
         unique: dict[tuple, int] = {}
-        payloads: list[tuple[Any, str | None]] = []
+        payloads: list[tuple[Any, str | None, str | None]] = []
         weights: list[int] = []  # how many input pairs each unique task stands for
-        for key, pair in zip(keys, pairs):
+        for key, pair in zip(keys, payloads_in):
             index = unique.get(key)
             if index is None:
                 unique[key] = len(payloads)
@@ -104,7 +113,7 @@ class VerifierPool:
             else:
                 weights[index] += 1
         gold_rank: dict[str, int] = {}
-        for gold, _ in unique:
+        for gold, _, _ in unique:
             gold_rank.setdefault(gold, len(gold_rank))
         unique_keys = list(unique)
         # same gold -> same chunk, so a worker parses each gold once (stable sort keeps order)
@@ -217,14 +226,8 @@ def _timed_out(op: str, timeout_s: float, why: str) -> Any:
 
 
 def _prediction_key(prediction: str | None) -> tuple[str, Any]:
-    """Two predictions with the same key get the same verdict (the same explicit final answer,
-    part by part for an answer in several boxes).
-
-    Raises:
-        TypeError: ``prediction`` is neither a string nor None.
-    """
-    if prediction is not None and not isinstance(prediction, str):
-        raise TypeError(f"prediction must be a string or None, got {type(prediction).__name__}")
+    """Two predictions with the same key (and the same gold and problem) get the same verdict:
+    the same explicit final answer, part by part for an answer in several boxes."""
     parts = answer_parts(prediction) if prediction else None
     return ("marker", tuple(parts)) if parts is not None else ("text", prediction)
 
@@ -242,8 +245,8 @@ def shared_pool(workers: int = 2) -> VerifierPool:
         return pool
 
 
-def check_many(golds: Sequence[Any], predictions: Sequence[str | None], *, workers: int = 2,
-               timeout_s: float = DEFAULT_TIMEOUT_S, chunk_size: int | None = None,
+def check_many(golds: Sequence[Any], predictions: Sequence[Any], *, problems: Sequence[str | None] | None = None,
+               workers: int = 2, timeout_s: float = DEFAULT_TIMEOUT_S, chunk_size: int | None = None,
                progress: bool = False) -> list[Verdict]:
     """Grade many (gold, prediction) pairs in worker processes; gold first, always.
 
@@ -253,7 +256,11 @@ def check_many(golds: Sequence[Any], predictions: Sequence[str | None], *, worke
 
     Args:
         golds: gold answers (str, or int/float), one per pair.
-        predictions: model responses or final answers, one per pair.
+        predictions: model responses or final answers (str, int/float read as text, or None),
+            one per pair.
+        problems: the problem text of each pair (None for a pair without one), when the caller
+            has them: answers that restate the problem are then ``wrong``
+            (:mod:`bigmath.verify.echo`). Pass them whenever you can.
         workers: worker processes of the shared pool to use (a persistent pool per size).
         timeout_s: hard per-pair bound in seconds.
         chunk_size: pairs sent to a worker at once (default: up to 16, by batch size).
@@ -263,12 +270,15 @@ def check_many(golds: Sequence[Any], predictions: Sequence[str | None], *, worke
         One :class:`Verdict` per pair, in input order.
 
     Raises:
-        ValueError: ``golds`` and ``predictions`` differ in length.
+        ValueError: ``golds``, ``predictions`` and ``problems`` differ in length.
+        TypeError: a value of the wrong type (the message names the pair).
         VerifierError: a worker raised an unexpected exception (a bug; the message names the pair).
     """
     if len(golds) != len(predictions):
         raise ValueError(f"check_many: {len(golds)} golds but {len(predictions)} predictions")
-    pairs = list(zip(golds, predictions))
+    if problems is not None and len(problems) != len(golds):
+        raise ValueError(f"check_many: {len(golds)} golds but {len(problems)} problems")
+    pairs = list(zip(golds, predictions, problems if problems is not None else [None] * len(golds)))
     pool = shared_pool(workers)
     if not progress:
         return pool.run(pairs, timeout_s=timeout_s, chunk_size=chunk_size)

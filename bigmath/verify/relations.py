@@ -4,9 +4,10 @@ r"""Answers whose meaning is a condition or an order: relations, named values, o
   ``x \in [-2, 7]``, ``-2 \le x \le 7``, ``x \ge 2``, ``x < -8 \text{ or } x > 8`` (a list of
   inequalities is read as alternatives, like a list of roots, unless it is joined by "and"),
   ``\{x \mid 2 < x < 3\}``.
-  Two conditions on the same variable are equal when their sets are; a condition gold also
-  accepts the bare set. A bare interval gold does not accept an inequality (gold-first
-  asymmetry kept: Math-Verify issues #10, #49, #71).
+  Two conditions on the same variable are equal when their sets are, the prediction's in solved
+  form (:mod:`bigmath.verify.solved`); a condition gold also accepts the bare set. A bare
+  interval gold does not accept an inequality (gold-first asymmetry kept: Math-Verify issues
+  #10, #49, #71).
 * :func:`named_values` reads a gold such as ``k = 45, n = 2`` as its names and values in
   written order; an unnamed prediction ``45, 2`` is compared value by value in that order
   (``2, 45`` is wrong), a named one name by name (``n = 2, k = 45`` is right).
@@ -23,6 +24,7 @@ from sympy import And, Eq, FiniteSet, Interval, Intersection, Or, Set, Symbol, T
 from sympy.core.relational import Relational
 
 from bigmath.verify.parsing import ParsedAnswer, set_builder_variable
+from bigmath.verify.solved import is_solved
 
 _OPEN, _CLOSE = "([{", ")]}"
 _WORD_SEPARATOR = re.compile(r"(?:\\text\s*\{\s*(?:and|or)\s*\}|\b(?:and|or)\b)", re.IGNORECASE)
@@ -78,26 +80,31 @@ def _is_relation(expr: Any) -> bool:
     return isinstance(expr, (Relational, And, Or))
 
 
-def condition(parsed: ParsedAnswer) -> tuple[str, Set] | None:
+def condition(parsed: ParsedAnswer, *, solved: bool = False) -> tuple[str, Set] | None:
     """``(variable name, set of values)`` of an answer that states a condition on one variable.
 
     Args:
         parsed: a parsed gold or prediction (its ``latex`` tells "and" from "or" in a list).
+        solved: accept only a solved form (:func:`bigmath.verify.solved.is_solved`: the
+            variable against constants), as for a prediction; a gold may be any condition.
 
     Returns:
         ``("x", Interval(-2, 7))`` for ``-2 \\le x \\le 7``; None for a number, a bare set, an
-        equation, a relation in two variables, or a set sympy cannot solve for.
+        equation, a relation in two variables, a set sympy cannot solve for, and with
+        ``solved`` an inequality still to be solved (``3x - 1 \\ge 5``).
     """
     expr = parsed.expr
     if isinstance(expr, Eq) and isinstance(expr.lhs, Symbol) and isinstance(expr.rhs, Set):
-        return expr.lhs.name, expr.rhs  # x \in S
+        return None if solved and not is_solved(expr) else (expr.lhs.name, expr.rhs)  # x \in S
     if isinstance(expr, Set) and (variable := set_builder_variable(parsed.latex)) is not None:
-        return variable, expr  # \{x \mid 2 < x < 3\}
+        return variable, expr  # \{x \mid 2 < x < 3\} (a prediction's was parsed solved-only)
     if isinstance(expr, FiniteSet) and expr.args and all(_is_relation(a) and not isinstance(a, Eq) for a in expr.args):
+        if solved and not is_solved(expr):
+            return None
         joined = And(*expr.args) if _AND.search(parsed.latex) and not _OR.search(parsed.latex) else Or(*expr.args)
         return _as_set(joined)
     if _is_relation(expr) and not isinstance(expr, Eq):
-        return _as_set(expr)
+        return None if solved and not is_solved(expr) else _as_set(expr)
     return None
 
 

@@ -18,7 +18,10 @@ A sentence with a condition, negation or comparison word ("if", "when", "where",
 "for all", "whoever", "not", "less than", "at least", "divisible", "about") gives nothing: "Cathy
 can win if and only if \(n \le 2^{k-1}\)" is a statement and "So it is not 5" a denial, not a
 value. Inside the value, ``lhs = rhs`` keeps only ``rhs`` unless ``lhs`` is a plain name
-(``\frac12 bh = 6`` -> ``6``; ``m + n = 11`` -> ``11``; ``x = 5`` stays ``x = 5``).
+(``\frac12 bh = 6`` -> ``6``; ``m + n = 11`` -> ``11``; ``x = 5`` stays ``x = 5``). A currency
+sign ``\$`` is removed first ("The total cost is \$18.90." -> ``18.90``: a new-user trial found
+it unread). :func:`drop_denial` removes a last sentence that denies its own last value ("It is
+not 4."), so the free-text fallback does not read the denied value.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z$\\(])|\n+")
 _LAST_CLAUSE = re.compile(r"[,;]\s+(?=(?:and\s+)?(?:so|thus|hence|therefore)\b)", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r"\s*(?:,|,?\s*(?:and|or)\b)\s*", re.IGNORECASE)
 _PLAIN_NAME = re.compile(r"^\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'?\s*$")
+_ESCAPED_DOLLAR = re.compile(r"\\\$\s*")  # a currency sign, not a math delimiter
+# "It is not 4.", "x cannot be $\frac12$", "so it isn't 7 apples": a last value that is denied
+_DENIAL_END = re.compile(rf"(?:\bnot|\bnever|n't|\bcannot|\bno)\s+(?:(?:be|equal|equals)\s+(?:to\s+)?)?"
+                         rf"(?:{_VALUE}){_UNIT_WORDS}\s*$", re.IGNORECASE | re.DOTALL)
 
 
 def _unwrap(value: str) -> str:
@@ -91,7 +98,7 @@ def final_statement(text: str | None) -> str | None:
     display = _DISPLAY_END.search(text.strip())
     if display is not None:
         return _unwrap(display.group("a") or display.group("b")) or None
-    sentence = _last_sentence(text)
+    sentence = _ESCAPED_DOLLAR.sub("", _last_sentence(text))  # "The total cost is \$18.90"
     if not sentence or _CONDITION.search(re.sub(_MATH, " ", sentence)):
         return None
     stated = _IS_VALUE.search(sentence)
@@ -106,3 +113,23 @@ def final_statement(text: str | None) -> str | None:
         if all(_LIST_SEPARATOR.fullmatch(gap) for gap in between):  # "so $x=2$ or $x=3$"
             return ", ".join(_unwrap(m.group(0)) for m in found) or None
     return None
+
+
+def drop_denial(text: str) -> str:
+    r"""``text`` without its last sentence when that sentence denies its own last value ("So it
+    is not 4.", "x cannot be $\frac{1}{2}$"), so a fallback reading the last number of the text
+    does not take the denied value; otherwise ``text`` unchanged.
+
+    Examples:
+        >>> drop_denial("We find x = 5. It is not 4.")
+        'We find x = 5.'
+        >>> drop_denial("So she has 5 apples.")
+        'So she has 5 apples.'
+    """
+    stripped = text.rstrip()
+    paragraph_start = stripped.rfind("\n\n") + 2 if "\n\n" in stripped else 0
+    sentence = _last_sentence(stripped)
+    if not sentence or not _DENIAL_END.search(_ESCAPED_DOLLAR.sub("", sentence)):
+        return text
+    cut = stripped.rfind(sentence, paragraph_start)
+    return stripped[:cut].rstrip() if cut >= 0 else text

@@ -28,7 +28,7 @@ from bigmath.verify.processes import WorkerError
 from bigmath.verify.types import Outcome, Verdict
 
 OPS: dict[str, Callable[[Any, float | None], Any]] = {
-    "check": lambda payload, soft: check_here(payload[0], payload[1], soft),
+    "check": lambda payload, soft: check_here(payload[0], payload[1], soft, payload[2]),
     "answer_type": lambda payload, soft: answer_type_here(payload, soft),
 }
 
@@ -44,6 +44,7 @@ _WARM_UP = [
     (r"x \in [-2,7]", r"-2 \le x \le 7"), (r"x < -8 \text{ or } x > 8", r"(-\infty,-8)\cup(8,\infty)"),
     (r"\frac{1}{3}", "0.33"), ("1.22", "1,22"), ("k = 45, n = 2", r"\boxed{45}, \boxed{2}"),
     ("(3, 5)", r"\boxed{3} and \boxed{5}"), ("5", "So she has 5 apples."),
+    ("391", r"\boxed{17 \cdot 23}", r"Compute $17 \cdot 23$."),  # the echo rule (a problem given)
 ]
 
 
@@ -76,8 +77,8 @@ def zygote(sock: socket.socket, memory_mb: int) -> None:
     """Fork a worker for each request on ``sock``; reply with its pid (8 bytes, little endian)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
-    for gold, prediction in _WARM_UP:  # lazy sympy imports and parser set-up, once; forks inherit them
-        check_here(gold, prediction, None)
+    for gold, prediction, *problem in _WARM_UP:  # lazy sympy imports and parser set-up, once; forks inherit them
+        check_here(gold, prediction, None, *problem)
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(sock, 16, 2)
