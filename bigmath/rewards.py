@@ -106,13 +106,15 @@ def trl_accuracy(completions: list, answer: list | None = None, **kwargs: Any) -
 
 def trl_problems(columns: dict[str, Any]) -> list[str | None] | None:
     """The problem of each completion from the keywords TRL passes a reward function: the
-    dataset column ``problem`` when present, else ``prompts`` (:func:`prompt_text`); None when
-    neither is there."""
-    if columns.get("problem") is not None:
-        return [p if isinstance(p, str) else None for p in columns["problem"]]
-    if columns.get("prompts") is not None:
-        return [prompt_text(p) for p in columns["prompts"]]
-    return None
+    dataset column ``problem`` where it holds a string, else that row's ``prompts``
+    (:func:`prompt_text`); None when neither is there."""
+    problems = columns.get("problem")
+    prompts = columns.get("prompts")
+    if problems is None and prompts is None:
+        return None
+    problems = problems if problems is not None else [None] * len(prompts)
+    prompts = prompts if prompts is not None else [None] * len(problems)
+    return [p if isinstance(p, str) else prompt_text(q) for p, q in zip(problems, prompts)]
 
 
 def verl_problem(extra_info: Any) -> str | None:

@@ -54,7 +54,8 @@ def test_verl_layout_and_split(build_dir, tmp_path):
     assert features["prompt"] == MESSAGES
     assert features["ability"] == Value("string")
     assert features["reward_model"] == {"style": Value("string"), "ground_truth": Value("string")}
-    assert features["extra_info"] == {"id": Value("string"), "source": Value("string"), "split": Value("string"), "index": Value("int64")}
+    assert features["extra_info"] == {"id": Value("string"), "source": Value("string"), "split": Value("string"), "index": Value("int64"),
+                                      "problem": Value("string")}
     for split in ("train", "test"):
         rows = ds[split]
         assert [r["index"] for r in rows["extra_info"]] == list(range(len(rows)))
@@ -167,6 +168,8 @@ def test_exports_feed_the_reward_functions(build_dir, tmp_path):
     response = f"So the answer is $\\boxed{{{gold}}}$."
     assert verl_compute_score(verl["data_source"], response, gold, verl["extra_info"]) == 1.0
     assert verl_compute_score(verl["data_source"], "So the answer is $\\boxed{-12345}$.", gold, verl["extra_info"]) == 0.0
+    kept = {r["id"]: r["problem"] for r in pq.read_table(build_dir / "kept.parquet", columns=["id", "problem"]).to_pylist()}
+    assert verl["extra_info"]["problem"] == kept[verl["extra_info"]["id"]]  # the echo rule's input
 
     export_build(build_dir, "trl-grpo", tmp_path / "trl")
     trl = _load(tmp_path / "trl")["train"][0]

@@ -77,6 +77,7 @@ def test_every_reward_passes_the_problem_so_an_echo_earns_nothing():
     assert prompt_text(chat) == PROBLEM + "\n\nPut the final answer within \\boxed{}."
     assert trl_accuracy(_conversational([ECHO, RIGHT]), answer=["391"] * 2, prompts=[chat] * 2) == [0.0, 1.0]
     assert trl_accuracy([ECHO], answer=["391"], problem=[PROBLEM], prompts=["another prompt"]) == [0.0]  # the column wins
+    assert trl_accuracy([ECHO], answer=["391"], problem=[None], prompts=[chat]) == [0.0]  # a null problem: its prompt
     assert verl_compute_score("math", ECHO, "391", extra_info={"problem": PROBLEM}) == 0.0
     assert verl_compute_score("math", ECHO, "391", extra_info={"question": PROBLEM}) == 0.0  # verl's GSM8K layout
     assert verl_compute_score("math", RIGHT, "391", extra_info={"problem": PROBLEM}) == 1.0

@@ -81,3 +81,18 @@ def test_verify_names_file_row_and_field_on_bad_input(tmp_path):
     assert "broken.jsonl, row 2, field '(json)': not valid JSON" in _error(["verify", str(broken)])
     assert "no such file" in _error(["verify", str(tmp_path / "missing.jsonl")])
     assert "must end in .jsonl or .parquet" in _error(["verify", str(source), "--out", str(tmp_path / "x.csv")])
+
+
+def test_mixed_types_go_to_parquet_as_text_and_a_partial_problem_column_is_named(tmp_path):
+    # a second new-user trial: a numeric and a string gold, a chat-list and a string response
+    rows = [{"answer": "391", "response": "The answer is 391.", "problem": r"Compute $17 \cdot 23$."},
+            {"answer": 2, "response": [{"role": "assistant", "content": r"\boxed{2}"}]}]
+    source, out = tmp_path / "mixed.jsonl", tmp_path / "graded.parquet"
+    _write_jsonl(source, rows)
+    result = CliRunner().invoke(app, ["verify", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "'problem' is on 1 of 2 rows: echo rule off" in " ".join(result.output.split())
+    table = pq.read_table(out)
+    assert table.column("answer").to_pylist() == ["391", "2"]
+    assert json.loads(table.column("response").to_pylist()[1]) == rows[1]["response"]
+    assert table.column("verify_outcome").to_pylist() == ["correct", "correct"]

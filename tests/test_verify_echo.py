@@ -61,11 +61,12 @@ def _math(shared_data, line: int) -> tuple[str, str]:
 
 
 def test_the_problem_given_back_is_not_an_answer(shared_data):
-    for line in (7, 49, 104, 810, 1288):  # interval, factor, factor, expand, a bare number (6)
+    for line in (7, 49, 104, 810, 1066, 1288):  # interval, factor, factor, expand, f(f(x)) = 3, a bare number (6)
         problem, gold = _math(shared_data, line)
         without, given = check(gold, problem), check(gold, problem, problem=problem)
         assert given.outcome is W and given.reason.startswith(ECHO_REASON), (line, given)
         assert without.outcome is (W if line == 7 else C), (line, without)  # line 7: the condition rule alone
+        # line 1066: the gold 3 is also in the problem ("x \ge 3"), but a bare number there exempts nothing
     assert check("391", COMPUTE).outcome is C  # without the problem an echo cannot be told apart
     assert check("391", COMPUTE, problem=COMPUTE).outcome is W
 

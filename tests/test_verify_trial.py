@@ -27,7 +27,7 @@ def _poly(terms: int, variable: str = "x") -> str:
 
 
 POLY = _poly(29)
-LIST = ", ".join(str(k) for k in range(1, 61))  # 1, 2, ..., 60 written out: 171 characters
+LIST = ", ".join(str(k) for k in range(1, 61))  # 1, 2, ..., 60 written out: 229 characters
 LONG_LIST = ", ".join(str(k) for k in range(1, 101))  # 389 characters
 
 LONG = [
@@ -98,6 +98,52 @@ NEGATED = [
 def test_a_negated_answer_marker_denies_its_value(gold, prediction, expected):
     verdict = check(gold, prediction)
     assert verdict.outcome is expected, verdict
+
+
+# a second new-user trial: a denied box, an adverb before "not", and the Minerva prefix
+DENIED = [
+    ("4", r"The answer is not $\boxed{4}$.", UP),
+    ("4", r"\boxed{4} is not the answer.", UP),
+    ("4", r"$\boxed{4}$ is not correct.", UP),
+    ("4", r"The answer is $\boxed{4}$, not 5.", C),  # another value denied
+    ("4", r"Since $x$ is not 3, we get $x = \boxed{4}$.", C),  # "not" about something else
+    ("4", r"It is not $3$. Hence $\boxed{4}$.", C),
+    ("4", "Final Answer: The final answer is not 4.", UP),  # was wrong, prediction 'E*h*t'
+    ("4", "Final Answer: The final answer is $4$. I hope it is correct.", C),
+    ("4", "The answer is definitely not 4.", UP),  # was wrong, a product of letters
+    ("4", "The answer is probably not 4.", UP),
+    ("4", "The answer is only 4.", C),
+]
+
+
+@pytest.mark.parametrize("gold, prediction, expected", DENIED)
+def test_a_denied_box_or_a_qualified_denial_has_no_answer(gold, prediction, expected):
+    verdict = check(gold, prediction)
+    assert verdict.outcome is expected, verdict
+
+
+# a second new-user trial: a plain-text list was graded by its last number, so hedging paid
+LISTS = [
+    ("3", "The possible values are 1, 2, 3.", W),
+    ("3", "The roots are 2 and 3.", W),
+    ("1, 2, 3", "The possible values are 1, 2, 3.", C),  # was wrong: read as 3
+    ("2, 3", "The roots are 2 and 3.", C),
+    ("60", "The possible values are " + LIST + ".", W),
+    ("60", LIST, W),  # a bare list past the 200-character bound: no last-number reading
+    ("5", "So she has 5 apples.", C),
+    ("5", "The answer follows from 2 + 3 = 5.", C),
+]
+
+
+@pytest.mark.parametrize("gold, prediction, expected", LISTS)
+def test_a_stated_list_is_one_answer_whatever_its_length(gold, prediction, expected):
+    verdict = check(gold, prediction)
+    assert verdict.outcome is expected, verdict
+
+
+def test_a_string_for_a_sequence_is_a_type_error():
+    with pytest.raises(TypeError, match="got a string"):
+        check_many(["1", "2", "3"], ["1", "2", "3"], problems="abc", workers=1)
 
 
 def test_extract_answer_of_a_denial_is_empty():

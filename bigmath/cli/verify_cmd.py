@@ -77,8 +77,28 @@ def _column(rows: list[dict[str, Any]], path: Path, name: str, kind: str) -> lis
     return values
 
 
+def _uniform(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose columns mix types (a gold ``"391"`` and ``2``; a string and a chat-message
+    prediction) with those columns written as text (JSON for lists and dicts), so parquet takes
+    them; other columns unchanged."""
+    kinds: dict[str, set[type]] = {}
+    for row in rows:
+        for key, value in row.items():
+            if value is not None:
+                kinds.setdefault(key, set()).add(list if isinstance(value, (list, tuple)) else type(value))
+    mixed = {key for key, seen in kinds.items() if len(seen) > 1 and seen != {int, float}}
+
+    def text(value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, tuple, dict)) else str(value)
+
+    return [{k: text(v) if k in mixed else v for k, v in row.items()} for row in rows] if mixed else rows
+
+
 def write_rows(rows: list[dict[str, Any]], path: Path) -> None:
-    """Write rows as jsonl (keys in input order, UTF-8) or parquet, atomically (temp file, rename)."""
+    """Write rows as jsonl (keys in input order, UTF-8) or parquet, atomically (temp file, rename);
+    for parquet, a column that mixes types is written as text (:func:`_uniform`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     if path.suffix == ".parquet":
@@ -86,7 +106,7 @@ def write_rows(rows: list[dict[str, Any]], path: Path) -> None:
         import pyarrow.parquet as pq
 
         try:
-            table = pa.Table.from_pylist(rows)
+            table = pa.Table.from_pylist(_uniform(rows))
         except (pa.ArrowTypeError, pa.ArrowInvalid) as err:
             raise ValueError(f"{path}: the rows do not fit one parquet schema ({err}); write .jsonl instead") from None
         pq.write_table(table, tmp)
@@ -130,7 +150,9 @@ def verify_command(
     if not rows:
         raise fail(f"{file}: no rows")
     if problems is None:
-        console.print("no problem column (--problem-col): answers that restate the problem cannot be told apart")
+        having = sum("problem" in row for row in rows)
+        where = f"'problem' is on {having} of {len(rows)} rows" if having else "no problem column (--problem-col)"
+        console.print(f"{where}: echo rule off, answers that restate the problem cannot be told apart")
     verdicts = check_many(golds, preds, problems=problems, workers=workers, timeout_s=timeout, progress=True)
 
     counts = collections.Counter(v.outcome for v in verdicts)

@@ -12,7 +12,8 @@ Formats:
 * ``verl``: the layout of verl's data preprocessing examples
   (volcengine/verl ``examples/data_preprocess/gsm8k.py`` and ``math_dataset.py``): ``data_source``,
   ``prompt`` (chat messages), ``ability: "math"``, ``reward_model: {style: "rule", ground_truth}``,
-  ``extra_info: {id, source, split, index}``.
+  ``extra_info: {id, source, split, index, problem}`` (``problem``: the problem text, which
+  ``bigmath.rewards.verl_compute_score`` reads for the echo rule).
 * ``trl-grpo``: TRL's conversational *prompt-only* type (TRL docs, "Dataset formats and types"):
   ``prompt`` (chat messages) plus ``answer``; GRPOTrainer passes every extra column to reward
   functions as keyword arguments, so ``bigmath.rewards.trl_accuracy`` receives ``answer``.
@@ -108,7 +109,8 @@ def verl_row(row: dict[str, Any], split: str, index: int, options: ExportOptions
         "prompt": prompt_messages(row, options),
         "ability": "math",
         "reward_model": {"style": "rule", "ground_truth": _answer(row)},
-        "extra_info": {"id": row["id"], "source": row["source"], "split": split, "index": index},
+        "extra_info": {"id": row["id"], "source": row["source"], "split": split, "index": index,
+                       "problem": row["problem"]},
     }
 
 
@@ -189,7 +191,8 @@ def _verl_schema(options: ExportOptions) -> pa.Schema:
             (
                 "extra_info",
                 pa.struct(
-                    [("id", pa.string()), ("source", pa.string()), ("split", pa.string()), ("index", pa.int64())]
+                    [("id", pa.string()), ("source", pa.string()), ("split", pa.string()), ("index", pa.int64()),
+                     ("problem", pa.string())]
                 ),
             ),
         ]

@@ -127,7 +127,9 @@ def restated(prediction: str, gold: str, problem: str | None) -> str | None:
     Returns:
         The restated expression (``prediction``, or its value after ``name =``), or None when the
         answer is a bare number or words (``odd``, ``\\text{east}``, ``(C)``: a choice the
-        problem offers), not written in the problem, or the gold is written there too.
+        problem offers), not written in the problem, or the gold is written there too as more
+        than a bare number (a bare-number gold such as ``3`` is in many problems by chance:
+        ``f(f(x)) = 3`` restated from "for how many $x$ is $f(f(x)) = 3$?" is still an echo).
     """
     if not problem or not problem.strip() or not prediction or is_bare_number(prediction):
         return None
@@ -139,7 +141,7 @@ def restated(prediction: str, gold: str, problem: str | None) -> str | None:
         candidates.append(named.group(1))
     for candidate in candidates:
         if not is_bare_number(candidate) and written_in(candidate, problem):
-            return None if written_in(gold, problem) else candidate
+            return None if written_in(gold, problem) and not is_bare_number(gold) else candidate
     return None
 
 

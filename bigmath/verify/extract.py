@@ -35,7 +35,7 @@ _MARKER = re.compile(rf"(?:(?P<deny>\banswer\s+{_MODAL_NOT})|final\s+answer(?:\s
 # "the answer is at least 7" states a bound, not the answer
 _BOUND = re.compile(r"\s*\$?\s*(?:at\s+(?:least|most)|(?:(?:no|not)\s+)?(?:less|more|greater|fewer)\s+than|bounded)",
                     re.IGNORECASE)
-_NEGATED = re.compile(rf"\s*(?:n't\b|not\b|never\b|{_MODAL_NOT})\s*(?:be\b|equal(?:s)?\b(?:\s+to\b)?)?\s*:?\s*",
+_NEGATED = re.compile(rf"\s*(?:[A-Za-z]+ly\s+)?(?:n't\b|not\b|never\b|{_MODAL_NOT})\s*(?:be\b|equal(?:s)?\b(?:\s+to\b)?)?\s*:?\s*",
                       re.IGNORECASE)
 _GSM8K = re.compile(r"^####\s*(?P<ans>[^\n]+)$", re.MULTILINE)
 _BOLD = re.compile(r"\*\*(?P<ans>[^*\n]{1,60})\*\*")
@@ -46,6 +46,33 @@ _REASON = re.compile(r"[,;]?\s+(?:because|since|as|which|so|given|where|when|if|
                      re.IGNORECASE)
 # a leading $...$ (escaped \$ inside allowed: "$\$18.90$"), $$...$$, \(...\) or \[...\]
 _LEADING_MATH = re.compile(r"\$\$.+?\$\$|\$(?:\\.|[^\\$])+\$|\\\(.+?\\\)|\\\[.+?\\\]")
+
+
+# "Final Answer: The final answer is 4": the first marker's capture is only "The"
+_ARTICLE = re.compile(r"the", re.IGNORECASE)  # not "a": "The answer is A." names option A
+# a final box denied in its own sentence: "The answer is not $\boxed{4}$", "\boxed{4} is not the answer"
+_DENIED_BEFORE = re.compile(r"(?:\bnot|\bnever|n't|\bcannot)\s*(?:(?:be|equal|equals)\s*(?:to\s*)?)?:?\s*\$*\s*$",
+                            re.IGNORECASE)
+_DENIED_AFTER = re.compile(r"^\s*\}?\s*\$*\s*(?:is|was)\s*(?:not\b|n't\b)\s*(?:the\s+(?:final\s+|correct\s+|right\s+)?answer|"
+                           r"correct|right)\b", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"(?:[.!?]\s|\n)")
+
+
+def _box_denied(text: str) -> bool:
+    """True when the sentence holding the last box denies it ("The answer is not $\boxed{4}$.",
+    "$\boxed{4}$ is not the answer."): a new-user trial found such boxes graded correct."""
+    start = max(text.rfind(command + "{") for command in BOX_COMMANDS)
+    if start < 0:
+        return False
+    before = text[:start]
+    sentence_start = max((m.end() for m in _SENTENCE_START.finditer(before)), default=0)
+    depth, end = 0, len(text)
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0 and text[i] == "}":
+            end = i + 1
+            break
+    return bool(_DENIED_BEFORE.search(before[sentence_start:]) or _DENIED_AFTER.match(text[end:]))
 
 
 def _clean_tail(answer: str) -> str:
@@ -95,7 +122,7 @@ def _final_claim(said: list[tuple[str, str]]) -> str | None:
     denied = False
     for kind, captured in said:
         value = _clean_tail(captured)
-        if kind == "claim" and value:
+        if kind == "claim" and value and not _ARTICLE.fullmatch(value):
             claim, denied = value, False
         elif kind == "denial" and (claim is None or _same_text(claim, value)):
             claim, denied = None, True
@@ -110,7 +137,7 @@ def _markers(text: str) -> list[str] | None:
     the marker denies its value ("the answer is not 4"), or None when there is no marker."""
     boxes = final_boxes(text)
     if boxes:
-        return [strip_delimiters(box) for box in boxes]
+        return [] if _box_denied(text) else [strip_delimiters(box) for box in boxes]
     said = _statements(text)
     if said:
         answer = _final_claim(said)

@@ -271,9 +271,13 @@ def check_many(golds: Sequence[Any], predictions: Sequence[Any], *, problems: Se
 
     Raises:
         ValueError: ``golds``, ``predictions`` and ``problems`` differ in length.
-        TypeError: a value of the wrong type (the message names the pair).
+        TypeError: a string given for a sequence, or a value of the wrong type (the message
+            names the pair).
         VerifierError: a worker raised an unexpected exception (a bug; the message names the pair).
     """
+    if isinstance(problems, str) or isinstance(golds, str) or isinstance(predictions, str):
+        raise TypeError("check_many: golds, predictions and problems are sequences of values, one per pair; "
+                        "got a string (for one pair use check())")
     if len(golds) != len(predictions):
         raise ValueError(f"check_many: {len(golds)} golds but {len(predictions)} predictions")
     if problems is not None and len(problems) != len(golds):

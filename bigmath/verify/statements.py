@@ -10,9 +10,12 @@ verifier used to call ``unparseable_gold``.
 * a closing display block (``$$ x = 5 $$``, ``\[ \frac{3}{8}. \]``), trailing punctuation removed;
 * the last sentence, when it ends in "is / are / equals / = VALUE" (up to two unit words may
   follow: "is 12 apples"), or starts with a conclusion word ("So", "Thus", "Therefore", "Hence")
-  and holds one VALUE (a number or one inline math block) or a list of them joined by commas,
-  "and" or "or" ("so $x = 2$ or $x = 3$" -> ``x = 2, x = 3``); the same for its last clause
-  ("The probability is $\frac38$, so $m+n = 11$" -> ``11``).
+  and holds one VALUE (a number or one inline math block), or is nothing but VALUEs; in each
+  shape a list of VALUEs joined by commas, "and" or "or" counts as one answer, whatever its
+  length ("so $x = 2$ or $x = 3$" -> ``x = 2, x = 3``; "The possible values are 1, 2, 3." ->
+  ``1, 2, 3``: a new-user trial found a list graded by its last number, so listing candidates
+  earned the reward); the same for its last clause ("The probability is $\frac38$, so $m+n =
+  11$" -> ``11``).
 
 A sentence with a condition, negation or comparison word ("if", "when", "where", "such that",
 "for all", "whoever", "not", "less than", "at least", "divisible", "about") gives nothing: "Cathy
@@ -28,15 +31,16 @@ from __future__ import annotations
 
 import re
 
-#: A stated list of more values than this is not an answer (it would be parsed as one set).
-MAX_VALUES = 16
-
 _DISPLAY_END = re.compile(r"(?:\$\$(?P<a>(?:(?!\$\$).)+)\$\$|\\\[(?P<b>(?:(?!\\\]).)+)\\\])[\s.,;:!]*$", re.DOTALL)
 _MATH = r"\$(?:\\.|[^\\$])+\$|\\\((?:(?!\\\)).)+\\\)"
 _NUMBER = r"-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?\s*%?"
 _VALUE = rf"(?:{_MATH}|(?<![\w.]){_NUMBER}(?![\w.]))"
 _UNIT_WORDS = r"(?:\s+[A-Za-z][A-Za-z.\-]*){0,2}"
-_IS_VALUE = re.compile(rf"(?:\bis|\bare|\bequals?|\bwas|=)\s*:?\s*(?P<value>{_VALUE}){_UNIT_WORDS}\s*$", re.DOTALL)
+_SEPARATOR = r"\s*(?:,|,?\s*(?:and|or)\b)\s*"
+_VALUES = rf"{_VALUE}(?:{_SEPARATOR}{_VALUE})*"
+_IS_VALUE = re.compile(rf"(?:\bis|\bare|\bequals?|\bwas|=)\s*:?\s*(?P<value>{_VALUES}){_UNIT_WORDS}\s*$",
+                       re.DOTALL | re.IGNORECASE)
+_ONLY_VALUES = re.compile(rf"{_VALUES}", re.DOTALL | re.IGNORECASE)
 _CONCLUSION = re.compile(r"^(?:and\s+)?(?:so|thus|therefore|hence|consequently|finally|in total|altogether|"
                          r"in conclusion|this gives|we get|which gives)\b", re.IGNORECASE)
 _ONE_VALUE = re.compile(_VALUE, re.DOTALL)
@@ -45,7 +49,7 @@ _CONDITION = re.compile(r"\b(?:if|iff|when|whenever|where|unless|such that|for a
                         r"divisible|multiple|approximately|about|around|roughly)\b|n't\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z$\\(])|\n+")
 _LAST_CLAUSE = re.compile(r"[,;]\s+(?=(?:and\s+)?(?:so|thus|hence|therefore)\b)", re.IGNORECASE)
-_LIST_SEPARATOR = re.compile(r"\s*(?:,|,?\s*(?:and|or)\b)\s*", re.IGNORECASE)
+_LIST_SEPARATOR = re.compile(_SEPARATOR, re.IGNORECASE)
 _PLAIN_NAME = re.compile(r"^\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'?\s*$")
 _ESCAPED_DOLLAR = re.compile(r"\\\$\s*")  # a currency sign, not a math delimiter
 # "It is not 4.", "x cannot be $\frac12$", "so it isn't 7 apples": a last value that is denied
@@ -65,6 +69,12 @@ def _unwrap(value: str) -> str:
         if not _PLAIN_NAME.match(lhs) and rhs.strip():
             return rhs.strip()
     return value
+
+
+def _values(written: str) -> str | None:
+    """A stated VALUE, or a list of them, unwrapped and joined with ", "."""
+    found = [_unwrap(m.group(0)) for m in _ONE_VALUE.finditer(written)]
+    return ", ".join(v for v in found if v) or None
 
 
 def _last_sentence(text: str) -> str:
@@ -101,13 +111,13 @@ def final_statement(text: str | None) -> str | None:
     sentence = _ESCAPED_DOLLAR.sub("", _last_sentence(text))  # "The total cost is \$18.90"
     if not sentence or _CONDITION.search(re.sub(_MATH, " ", sentence)):
         return None
-    stated = _IS_VALUE.search(sentence)
+    stated = _IS_VALUE.search(sentence) or _ONLY_VALUES.fullmatch(sentence)
     if stated is not None:
-        return _unwrap(stated.group("value")) or None
+        return _values(stated.group("value") if stated.re is _IS_VALUE else stated.group(0))
     clause = _LAST_CLAUSE.split(sentence)[-1]  # "The probability is 3/8, so m + n = 11"
     if _CONCLUSION.match(clause):
         found = list(_ONE_VALUE.finditer(clause))
-        if not found or len(found) > MAX_VALUES or not re.fullmatch(_UNIT_WORDS + r"\s*", clause[found[-1].end():]):
+        if not found or not re.fullmatch(_UNIT_WORDS + r"\s*", clause[found[-1].end():]):
             return None
         between = [clause[a.end() : b.start()] for a, b in zip(found, found[1:])]
         if all(_LIST_SEPARATOR.fullmatch(gap) for gap in between):  # "so $x=2$ or $x=3$"
