@@ -72,7 +72,11 @@ def annotate(table: pa.Table, filters: Sequence[Filter]) -> Annotated:
         missing = sorted(set(flt.columns) - set(needed))
         if missing:
             raise KeyError(f"filter {flt.name!r} reads missing columns {missing}")
-        verdicts: Verdicts = flt.verdicts(table.select(needed))
+        view = table.select(needed)
+        for column in flt.optional_columns:
+            present = column in table.column_names
+            view = view.append_column(column, table.column(column) if present else pa.nulls(n, pa.string()))
+        verdicts: Verdicts = flt.verdicts(view)
         target = reasons if flt.drop else flags
         for i, reason in enumerate(verdicts.reasons):
             if reason is None:

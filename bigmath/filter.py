@@ -73,6 +73,8 @@ class Filter(BaseModel):
         reasons: every reason code the filter may emit (``family:detail``); emitting any other
             raises :class:`UndeclaredReasonError` in :meth:`verdicts`.
         columns: input columns :meth:`apply` reads (the pipeline passes only these).
+        optional_columns: columns read when the table has them, else passed as nulls (lineage
+            columns such as ``reformulated_from``, which only later stages write).
         signal: name of the boolean signal column (True where a reason was emitted), or None.
         score_column: name of the score column written when scores are returned, or None.
         extra_signals: other columns :meth:`apply` adds through ``Verdicts.signals`` (listed by
@@ -88,6 +90,7 @@ class Filter(BaseModel):
     name: ClassVar[str] = ""
     reasons: ClassVar[tuple[str, ...]] = ()
     columns: ClassVar[tuple[str, ...]] = ("problem",)
+    optional_columns: ClassVar[tuple[str, ...]] = ()
     signal: ClassVar[str | None] = None
     score_column: ClassVar[str | None] = None
     extra_signals: ClassVar[tuple[str, ...]] = ()

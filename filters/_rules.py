@@ -57,9 +57,10 @@ class RuleFilter(Filter):
         reasons: list[str | None] = [None] * n
         if rows:
             take = pa.array(list(rows), pa.int64())
-            data = {c: batch.column(c).take(take).to_pylist() for c in self.columns}
+            read = [*self.columns, *(c for c in self.optional_columns if c in batch.column_names)]
+            data = {c: batch.column(c).take(take).to_pylist() for c in read}
             for k, i in enumerate(rows):
-                reasons[i] = self.rule({c: data[c][k] for c in self.columns})
+                reasons[i] = self.rule({c: data[c][k] for c in read})
         return Verdicts(reasons)
 
 

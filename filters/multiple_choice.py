@@ -151,7 +151,9 @@ class MultipleChoice(RuleFilter):
         the option's text, so no text rule fires).
 
     Reads ``problem``, ``answer`` and ``meta`` (a JSON object string; a table without a ``meta``
-    column, built by hand, is read as having no option field); writes ``is_multiple_choice``.
+    column, built by hand, is read as having no option field), and ``reformulated_from`` when the
+    table has it: a row the ``reformulate`` stage rewrote is not multiple choice again (its item
+    numbers "(1) ... (4)" are part of an open question); writes ``is_multiple_choice``.
     Source: Big-Math ``signals/add_multiple_choice_signal.py`` (arXiv 2502.17387), rewritten as
     described in the module docstring.
 
@@ -170,6 +172,7 @@ class MultipleChoice(RuleFilter):
         "multiple_choice:options_field",
     )
     columns: ClassVar[tuple[str, ...]] = ("problem", "answer", "meta")
+    optional_columns: ClassVar[tuple[str, ...]] = ("reformulated_from",)
     signal: ClassVar[str | None] = "is_multiple_choice"
     prescreen: ClassVar[dict[str, str]] = {"problem": _PRESCREEN, "answer": _ANSWER_PRESCREEN, "meta": _META_PRESCREEN}
 
@@ -189,6 +192,8 @@ class MultipleChoice(RuleFilter):
             raise
 
     def rule(self, row: dict[str, Any]) -> str | None:
+        if row.get("reformulated_from"):  # rewritten as open-ended: its numbered items are not options
+            return None
         text = _TABLES.sub(" ", row["problem"] or "")
         if _option_block(text, _UPPER, 3, short_items=False) or _option_block(text, _LOWER, 4, short_items=True):
             return "multiple_choice:lettered_options"

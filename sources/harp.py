@@ -48,7 +48,9 @@ class Harp(Source):
     ``default`` = 4,780 short-answer problems, ``proof_based`` = 310, ``mcq`` = 4,110) into
     :func:`cache_dir`.
 
-    Mapping: ``source_id`` = ``year/contest/number`` (e.g. ``2007/AIME_I/12``); answer = native
+    Mapping: ``source_id`` = ``year/contest/number`` (e.g. ``2007/AIME_I/12``), prefixed ``mcq/``
+    in the ``mcq`` split, whose problems are the default split's written as multiple choice (so
+    both splits can be read in one build, and the dedup stages relate them); answer = native
     ``answer`` without its ``$...$`` wrapper (null in the proof split, which has none);
     ``solution`` = ``solution_1``, and every ``solution_N`` also stays in ``meta``; ``difficulty`` =
     ``level`` (HARP's 1-6 for short-answer problems, up to 9 in the proof split); ``subset`` =
@@ -115,7 +117,9 @@ class Harp(Source):
         for field in ("year", "contest", "number"):
             if row.get(field) in (None, ""):
                 raise InputError(None, None, field, "missing; HARP rows are identified by year/contest/number")
-        source_id = f"{row['year']}/{row['contest']}/{row['number']}"
+        # the mcq split holds the same contest problems as the default one, in another form
+        prefix = "mcq/" if self.resolved_split() == "mcq" else ""
+        source_id = f"{prefix}{row['year']}/{row['contest']}/{row['number']}"
         problem = text_field(row, "problem")
         if problem is None:
             return self.reject(EMPTY_PROBLEM, row, source_id)

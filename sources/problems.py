@@ -95,7 +95,8 @@ class ProblemsSource(Source):
             try:
                 reader = pq.ParquetFile(path)
             except (OSError, pa.ArrowInvalid) as exc:
-                raise InputError(str(path), None, None, f"not a readable parquet file: {exc}") from None
+                raise InputError(str(path), None, None, f"not a readable parquet file: {exc}; read a dataset file with "
+                                 "`bigmath ingest` first (its kept.parquet is the input here)") from None
             for column in REQUIRED:
                 if column not in reader.schema_arrow.names:
                     raise InputError(str(path), None, column,

@@ -128,5 +128,49 @@ def test_bad_values_are_named_by_the_flag_the_user_typed(math_parquet, tmp_path)
     unknown = runner.invoke(app, ["dedup", str(math_parquet), "--out", out, "--set", "nonsense=1"])
     assert unknown.exit_code == 1 and "--set nonsense: unknown setting" in unknown.output
     wrong_source = runner.invoke(app, ["ingest", "math", "--problem-field", "q", "--out", out])
-    assert wrong_source.exit_code == 1 and "--problem-field only apply to source(s) custom" in " ".join(
+    assert wrong_source.exit_code == 1 and "--problem-field only applies to source(s) custom" in " ".join(
         wrong_source.output.split())
+
+
+def test_set_goes_to_the_stage_that_has_the_setting(math_parquet, tmp_path):
+    """A new-user trial: `judge --set` reached only solve_rate and `dedup --set` only semdedup, silently."""
+    out = str(tmp_path / "o")
+    dedup = runner.invoke(app, ["dedup", str(math_parquet), "--out", out, "--no-semantic", "--set", "minhash=true",
+                                "--dry-run"])
+    assert dedup.exit_code == 0 and "- type: exact_dedup\n  minhash: true" in dedup.output, dedup.output
+    named = runner.invoke(app, ["dedup", str(math_parquet), "--out", out, "--set", "exact_dedup.num_perm=64",
+                                "--set", "similarity_threshold=0.9", "--dry-run"])
+    assert "  num_perm: 64" in named.output and "  similarity_threshold: 0.9" in named.output, named.output
+    typo = runner.invoke(app, ["dedup", str(math_parquet), "--out", out, "--set", "minhsh=true"])
+    assert typo.exit_code == 1 and "did you mean minhash?" in " ".join(typo.output.split())
+    judge = ["judge", str(math_parquet), "--out", out, "--backend", "transformers", "--model", "m", "--dry-run"]
+    unknown = runner.invoke(app, [*judge, "--set", "foo=1"])
+    assert unknown.exit_code == 1 and "--set foo: unknown setting of the llm_judges stage" in unknown.output
+    judges = runner.invoke(app, [*judge, "--set", "judges=[{type: judge_proof}]"])
+    assert judges.exit_code == 0 and judges.output.count("- type: judge_") == 1, judges.output
+    both = runner.invoke(app, [*judge, "--solve-rate", "--set", "backend.batch_size=3"])
+    assert both.exit_code == 0 and both.output.count("batch_size: 3") == 2, both.output  # both LLM stages
+
+
+def test_an_empty_set_value_is_the_empty_string():
+    from bigmath.cli.options import parse_sets
+
+    assert parse_sets(["instruction=", "threshold=0.5", "prompt=null"]) == {"instruction": "", "threshold": 0.5,
+                                                                           "prompt": None}
+
+
+def test_a_command_does_not_replace_its_output_for_another_input(math_parquet, tmp_path):
+    """A new-user trial: `filter B --out X` silently replaced the `filter A` build in X."""
+    import shutil
+
+    other = tmp_path / "other.parquet"
+    shutil.copy(math_parquet, other)
+    out = str(tmp_path / "filtered")
+    first = runner.invoke(app, ["filter", str(math_parquet), "--out", out, "--only", "proof"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["filter", str(math_parquet), "--out", out, "--only", "proof"])
+    assert again.exit_code == 0 and "shards computed: 0," in again.output, again.output  # a rerun resumes
+    refused = runner.invoke(app, ["filter", str(other), "--out", out, "--only", "proof"])
+    assert refused.exit_code == 1 and "holds the output of `bigmath filter` on" in " ".join(refused.output.split())
+    forced = runner.invoke(app, ["filter", str(other), "--out", out, "--only", "proof", "--force"])
+    assert forced.exit_code == 0, forced.output

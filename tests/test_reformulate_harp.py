@@ -74,3 +74,21 @@ def test_select_detect_rewrites_the_same_rows(builds):
     reasons = [pq.read_table(root / name / "rejected.parquet", columns=["id", "reason"]).to_pylist()
                for name in ("flagged", "detect")]
     assert reasons[0] == reasons[1]
+
+
+def test_rewritten_item_number_problems_are_not_flagged_again(shared_data, tmp_path):
+    """A new-user trial: HARP 1959 AHSME 14 and 46 (lines 142 and 150), rewritten with their "(1) ...
+    (4)" items kept in the open question, were flagged ``multiple_choice:numbered_options`` by the
+    filter run again and refused by a second ``reformulate``. The filter reads the lineage column."""
+    stages = [{"type": "reformulate", "select": "detect"},
+              {"type": "filters", "filters": [{"type": "multiple_choice"}]},
+              {"type": "reformulate", "stage_name": "again", "select": "detect"}]
+    source = {"type": "harp", "path": str(shared_data / "labelled" / "harp_mcq_sample.jsonl"), "split": "mcq",
+              "limit": 150}
+    recipe = recipe_from_dict({"name": "twice", "sources": [source], "stages": stages})
+    result = build(recipe, tmp_path / "out", console=Console(file=open(tmp_path / "log", "w")))
+    kept = pq.read_table(tmp_path / "out" / "kept.parquet", columns=["source_id", "problem"]).to_pylist()
+    items = [r for r in kept if r["source_id"] in ("mcq/1959/AHSME/14", "mcq/1959/AHSME/46")]
+    assert len(items) == 2 and all("(1)" in r["problem"] for r in items)
+    stages_out = {s["name"]: s for s in result.stats["stages"]}
+    assert stages_out["filters"]["rejected"] == 0 and stages_out["again"]["rejected"] == 0

@@ -14,7 +14,7 @@ import typer
 from bigmath.cli.app import app, console, fail
 from bigmath.cli.options import FieldOption, field_options, model_command
 from bigmath.cli.runner import (build_component, input_parameter, problems_source, run_parameters, run_recipe,
-                                sets_of, stage_spec)
+                                route_sets, sets_of, stage_spec)
 from bigmath.stages.decontaminate import DecontaminateStage
 from bigmath.stages.exact_dedup import ExactDedupStage
 from bigmath.stages.semdedup import SemDedupStage
@@ -31,23 +31,22 @@ def _switch(name: str, flag: str, help_text: str) -> inspect.Parameter:
 
 
 def _dedup(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
-    sets = sets_of(fixed)
-    stages = []
-    if fixed["exact"]:
-        stages.append(build_component("stage", "exact_dedup", stage_spec("exact_dedup", groups, {}), _EXACT,
-                                      "exact_dedup"))
-    if fixed["semantic"]:
-        stages.append(build_component("stage", "semdedup", stage_spec("semdedup", groups, sets), _SEMANTIC,
-                                      "semdedup"))
-    if not stages:
+    running = {name: cls for name, cls, on in (("exact_dedup", ExactDedupStage, fixed["exact"]),
+                                                ("semdedup", SemDedupStage, fixed["semantic"])) if on}
+    if not running:
         raise fail("nothing to do: both --no-exact and --no-semantic given")
+    sets = route_sets(sets_of(fixed), running)
+    options = {"exact_dedup": _EXACT, "semdedup": _SEMANTIC}
+    stages = [build_component("stage", name, stage_spec(name, groups, sets[name]), options[name], name)
+              for name in running]
     run_recipe("dedup", [problems_source(fixed["input_path"])], stages, fixed)
 
 
 model_command(
     app, "dedup", _dedup,
     doc="Remove exact duplicates and semantic duplicates (SemDeDup) from IN.\n\n"
-        "Runs the exact_dedup and semdedup stages with the build engine; --set applies to semdedup.",
+        "Runs the exact_dedup and semdedup stages with the build engine; --set KEY=VALUE goes to the stage "
+        "that has KEY (or name it: --set exact_dedup.minhash=true).",
     fixed=[input_parameter(), *run_parameters(),
            _switch("exact", "--exact/--no-exact", "Run exact (normalised-text) dedup first."),
            _switch("semantic", "--semantic/--no-semantic", "Run SemDeDup.")],

@@ -14,9 +14,9 @@ from typing import Any
 import typer
 
 from bigmath.cli.app import app, fail
-from bigmath.cli.options import field_options, model_command
+from bigmath.cli.options import field_options, merge, model_command, nest
 from bigmath.cli.runner import (build_component, input_parameter, problems_source, run_parameters, run_recipe,
-                                sets_of, stage_spec)
+                                route_sets, sets_of, stage_spec)
 from bigmath.filters.judges import JUDGE_FAMILIES, JudgeFilter
 from bigmath.llm.config import BackendConfig
 from bigmath.stages.llm import LLMStage
@@ -38,13 +38,19 @@ def _judge(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
         raise fail(f"--judges {unknown[0]}: unknown judge; choose from {', '.join(JUDGE_FAMILIES)} (or none)")
     if not families and not fixed["solve_rate"]:
         raise fail("nothing to do: give --judges or --solve-rate")
+    from bigmath.stages.llm_judges import LLMJudgeStage
+
+    running = {name: cls for name, cls, on in (("llm_judges", LLMJudgeStage, families),
+                                                ("solve_rate", SolveRateStage, fixed["solve_rate"])) if on}
+    sets = route_sets(sets_of(fixed), running)
     backend = stage_spec("backend", groups, {})
     shared = {"backend": backend, **stage_spec("llm", groups, {})}
     options = _BACKEND + _LLM
     stages = []
     if families:
         judge = stage_spec("judge", groups, {}, {"drop": not fixed["annotate_only"]})
-        spec = {**shared, "judges": [{"type": f"judge_{f}", **judge} for f in families]}
+        spec = merge({**shared, "judges": [{"type": f"judge_{f}", **judge} for f in families]},
+                     nest(sets["llm_judges"]))  # --set judges=[...] replaces the --judges list
         stages.append(build_component("stage", "llm_judges", spec, options + _JUDGE, "llm_judges",
                                       nested={"backend": "backend", "llm": "", "judge": "judges"}))
     if fixed["solve_rate"]:
@@ -55,7 +61,7 @@ def _judge(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
         if fixed["input_path"].exists() and not any("answer" in pq.read_schema(f).names
                                                      for f in problem_files(fixed["input_path"])):
             raise fail(f"--solve-rate grades rollouts against the answer column, and {fixed['input_path']} has none")
-        spec = stage_spec("solve_rate", groups, sets_of(fixed), shared)
+        spec = stage_spec("solve_rate", groups, sets["solve_rate"], shared)
         stages.append(build_component("stage", "solve_rate", spec, options + _SOLVE, "solve_rate",
                                       nested={"backend": "backend", "llm": ""}))
     run_recipe("judge", [problems_source(fixed["input_path"])], stages, fixed)

@@ -191,7 +191,7 @@ def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 def parse_sets(items: Iterable[str]) -> dict[str, Any]:
     """``--set KEY=VALUE`` items as a dotted-key dict; VALUE is read as YAML (``0.9``, ``true``,
-    ``[a, b]``, ``{samples: 3}``).
+    ``[a, b]``, ``{samples: 3}``, ``null``); an empty VALUE is ``""``.
 
     Raises:
         ValueError: an item without ``=``, or a VALUE that is not valid YAML.
@@ -201,8 +201,8 @@ def parse_sets(items: Iterable[str]) -> dict[str, Any]:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"--set {item!r}: expected KEY=VALUE, e.g. --set sampling.samples=4")
-        try:
-            parsed[key.strip()] = yaml.safe_load(text)
+        try:  # an empty VALUE is the empty string (--set instruction=), not YAML's null
+            parsed[key.strip()] = yaml.safe_load(text) if text.strip() else ""
         except yaml.YAMLError as exc:
             raise ValueError(f"--set {item!r}: VALUE is not valid YAML ({exc})") from None
     return parsed

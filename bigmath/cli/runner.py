@@ -96,6 +96,37 @@ def sets_of(fixed: dict[str, Any]) -> dict[str, Any]:
         raise fail(str(exc)) from None
 
 
+def route_sets(sets: dict[str, Any], stages: dict[str, type[BaseModel]]) -> dict[str, dict[str, Any]]:
+    """Split the ``--set`` values of a command that runs several stages among them: a key that
+    starts with a stage name goes to that stage (``--set exact_dedup.minhash=true``), any other to
+    every stage that has the setting (``--set backend.batch_size=8`` to both LLM stages).
+
+    Args:
+        sets: dotted keys -> values (:func:`sets_of`).
+        stages: the stages this call runs, name -> stage class.
+
+    Raises:
+        typer.Exit: a key that no running stage has (with a "did you mean").
+    """
+    import difflib
+
+    routed: dict[str, dict[str, Any]] = {name: {} for name in stages}
+    for key, value in sets.items():
+        head, _, rest = key.partition(".")
+        if head in stages and rest:
+            routed[head][rest] = value
+            continue
+        owners = [name for name, cls in stages.items() if head in cls.model_fields and head != "stage_name"]
+        if not owners:
+            known = sorted({f for cls in stages.values() for f in cls.model_fields} - {"stage_name"})
+            close = difflib.get_close_matches(head, known, n=1)
+            raise fail(f"--set {key}: unknown setting of the {' / '.join(stages)} stage"
+                       + ("s" if len(stages) > 1 else "") + (f"; did you mean {close[0]}?" if close else ""))
+        for name in owners:
+            routed[name][key] = value
+    return routed
+
+
 def problems_source(input_path: Path) -> BaseModel:
     """The ``problems`` source reading ``input_path`` (exits when it does not exist)."""
     from bigmath.sources.problems import ProblemsSource
@@ -103,6 +134,26 @@ def problems_source(input_path: Path) -> BaseModel:
     if not input_path.exists():
         raise fail(f"{input_path}: no such file or folder")
     return ProblemsSource(path=str(input_path.resolve()))
+
+
+def _check_same_input(recipe: Any, out: Path, force: bool) -> None:
+    """Refuse (without ``force``) an ``--out`` that holds this command's output for another input:
+    rerunning a command into its own folder resumes it; another input would replace that build.
+
+    Raises:
+        typer.Exit: the folder's ``build.json`` names the same command with other sources.
+    """
+    import json
+
+    info = out / "build.json"
+    if force or not info.exists():
+        return
+    old = json.loads(info.read_text(encoding="utf-8")).get("recipe", {})
+    paths = [getattr(s, "path", None) for s in recipe.sources]
+    before = [s.get("path") for s in old.get("sources", [])]
+    if old.get("name") == recipe.name and before != paths:
+        raise fail(f"{out} holds the output of `bigmath {recipe.name}` on {', '.join(map(str, before))}; running it "
+                   f"on {', '.join(map(str, paths))} would replace it. Give another --out, or add --force")
 
 
 def run_recipe(name: str, sources: list[BaseModel], stages: list[BaseModel], fixed: dict[str, Any]) -> Any:
@@ -132,6 +183,7 @@ def run_recipe(name: str, sources: list[BaseModel], stages: list[BaseModel], fix
         typer.echo(f"# save as recipe.yaml, then: bigmath build recipe.yaml{options}")
         typer.echo(recipe.to_yaml(), nl=False)
         return None
+    _check_same_input(recipe, Path(fixed["out"]), fixed.get("force", False))
     try:
         result = build(recipe, fixed["out"], workers=fixed.get("workers", 1), force=fixed.get("force", False),
                        console=console, cache_dir=fixed.get("cache_dir"))

@@ -90,7 +90,7 @@ def _ingest(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
     foreign = [k for k in given if k in _OWNERS and name not in _OWNERS[k]]
     if foreign:
         flags = ", ".join(next(o.flag for o in _SOURCE if o.key == k) for k in foreign)
-        raise fail(f"{flags} only apply to source(s) {', '.join(sorted({a for k in foreign for a in _OWNERS[k]}))}, "
+        raise fail(f"{flags} only {'applies' if len(foreign) == 1 else 'apply'} to source(s) {', '.join(sorted({a for k in foreign for a in _OWNERS[k]}))}, "
                    f"not {name!r}")
     adapter = build_component("source", name, nest(given), _SOURCE, "source")
     result = run_recipe(f"ingest-{name}", [adapter], [], fixed)

@@ -24,15 +24,19 @@ def _loc(where: str, loc: tuple[Any, ...]) -> str:
     return path
 
 
-def format_validation_error(error: ValidationError, where: str) -> str:
-    """Turn a pydantic error into lines ``<key path>: <message>`` rooted at ``where``."""
+def format_validation_error(error: ValidationError, where: str, known: Any = ()) -> str:
+    """Turn a pydantic error into lines ``<key path>: <message>`` rooted at ``where``; an unknown
+    key gets a "did you mean" among ``known`` (the component's parameters)."""
+    import difflib
+
     lines = []
     for item in error.errors():
         message = item["msg"]
         if item["type"] == "value_error":  # our validators' own words, without pydantic's prefix
             message = message.removeprefix("Value error, ")
         elif item["type"] == "extra_forbidden":
-            message = "unknown key (not a parameter of this component)"
+            close = difflib.get_close_matches(str(item["loc"][-1]), list(known), n=1) if len(item["loc"]) == 1 else []
+            message = "unknown key (not a parameter of this component)" + (f"; did you mean {close[0]}?" if close else "")
         lines.append(f"{_loc(where, tuple(item['loc']))}: {message}")
     return "; ".join(lines)
 
@@ -69,7 +73,7 @@ def build(kind: str, spec: Any, where: str) -> BaseModel:
     try:
         return cls.model_validate(params)
     except ValidationError as exc:
-        raise RecipeError(format_validation_error(exc, where)) from None
+        raise RecipeError(format_validation_error(exc, where, cls.model_fields)) from None
 
 
 def build_list(kind: str, specs: Any, where: str) -> list[BaseModel]:

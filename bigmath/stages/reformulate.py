@@ -184,7 +184,7 @@ class ReformulateStage(LLMStage):
         if self.select == "detect":
             rule = MultipleChoice()
             view = pa.table({c: table.column(c) if c in table.column_names else pa.nulls(table.num_rows, pa.string())
-                             for c in rule.columns})
+                             for c in (*rule.columns, *rule.optional_columns)})
             extra = [f for f in self.options_fields if f not in OPTION_FIELDS]  # keys the filter does not read
             chosen = [c or r is not None or bool(extra and option_field(m, extra))
                       for c, r, m in zip(chosen, rule.verdicts(view).reasons, view.column("meta").to_pylist())]
