@@ -54,6 +54,10 @@ def test_intervals_and_pass_at_k():
     assert wilson_interval(10, 20) == (pytest.approx(0.2993, abs=1e-4), pytest.approx(0.7007, abs=1e-4))
     assert mean_interval([0.0, 1.0, 0.5, 0.5]) == (pytest.approx(0.5 - 1.96 * 0.4082 / 2, abs=1e-3),
                                                    pytest.approx(0.5 + 1.96 * 0.4082 / 2, abs=1e-3))
+    # a new-user trial: 3 problems all unsolved over 2 samples gave the point interval [0, 0]
+    assert mean_interval([0.0, 0.0, 0.0]) == wilson_interval(0, 3) == (0.0, pytest.approx(0.5615, abs=1e-4))
+    assert mean_interval([1.0] * 4) == wilson_interval(4, 4)
+    assert wilson_interval(1, 3)[0] > 0 and all(0.0 <= b <= 1.0 for b in wilson_interval(3, 3))
     # Chen et al. (2021): pass@k = 1 - C(n-c, k) / C(n, k)
     assert pass_at_k(4, 1, 1) == pytest.approx(0.25) and pass_at_k(4, 1, 2) == pytest.approx(0.5)
     assert pass_at_k(4, 0, 4) == 0.0 and pass_at_k(4, 3, 2) == 1.0

@@ -94,3 +94,20 @@ def test_two_processes_share_the_work_and_one_writes(build, tiny_model, tmp_path
     info = json.loads((run / "train.json").read_text())
     assert info["hardware"]["world_size"] == 2 and info["trainer"]["arguments"]["per_device_train_batch_size"] == 2
     assert (run / "adapter" / "adapter_config.json").is_file() and (run / "model" / "config.json").is_file()
+
+
+def test_a_folder_that_is_not_a_model_is_named_for_what_it_is(tmp_path):
+    """A new-user trial: a build folder passed as the model failed with a tokenizer error."""
+    from bigmath.train.run import resolve_run_model
+
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "kept.parquet").write_bytes(b"")
+    with pytest.raises(ValueError, match="this is a build folder, not a model"):
+        resolve_run_model(str(build))
+    with pytest.raises(ValueError, match="no such folder"):
+        resolve_run_model(str(tmp_path / "missing"))
+    from bigmath.train.settings import TrainSettings
+
+    with pytest.raises(ValueError, match="0 steps would save the model unchanged"):
+        TrainSettings(max_steps=0)

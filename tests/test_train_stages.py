@@ -74,3 +74,17 @@ def test_the_demo_train_recipe_validates(repo_root):
     labels = [stage.label() for stage in recipe.stages]
     assert labels[-4:] == ["eval_base", "sft", "grpo", "eval_grpo"]
     assert recipe.stages[-2].start_from == "sft" and recipe.stages[-1].model_from == "grpo"
+
+
+def test_a_model_label_typo_is_refused_when_the_recipe_is_read(shared_data):
+    """A new-user trial: `start_from: stf` ran the stages before it and failed only then."""
+    from bigmath.pipeline.components import RecipeError
+    from bigmath.pipeline.recipe import recipe_from_dict
+
+    source = {"type": "math", "path": str(shared_data / "math" / "sample.jsonl"), "limit": 5}
+    train = {"type": "train", "stage_name": "sft", "method": "sft", "settings": {"max_steps": 1}}
+    for stage, key in (({"type": "train", "stage_name": "grpo", "method": "grpo", "start_from": "stf"}, "start_from"),
+                       ({"type": "evaluate", "stage_name": "ev", "model_from": "stf"}, "model_from")):
+        with pytest.raises(RecipeError, match=rf"{key} 'stf' is not the label of a train stage before it "
+                                              r"\(train stages before it: sft\)"):
+            recipe_from_dict({"name": "t", "sources": [source], "stages": [train, stage]})

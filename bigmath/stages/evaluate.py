@@ -30,7 +30,7 @@ from pydantic import Field, model_validator
 
 from bigmath.pipeline.stage import Resources, Stage, StageContext, StageResult
 from bigmath.registry import register_stage
-from bigmath.stages.train import run_dir
+from bigmath.stages.train import check_model_label, run_dir
 from bigmath.train.evaluate import EvalSettings
 
 
@@ -61,6 +61,10 @@ class EvaluateStage(Stage):
         if (self.model is None) == (self.model_from is None):
             raise ValueError("give exactly one of model (a name or folder) and model_from (a train stage label)")
         return self
+
+    def check_upstream(self, upstream: list[Stage]) -> None:
+        """``model_from`` names an earlier ``train`` stage (checked when the recipe is read)."""
+        check_model_label(self, "model_from", self.model_from, upstream)
 
     def resources(self) -> Resources:
         """One generator in the driver process; a GPU with the vLLM backend or a CUDA device."""

@@ -38,6 +38,16 @@ from bigmath.train.settings import GRPOSettings, SFTSettings
 _SETTINGS = {"sft": SFTSettings, "grpo": GRPOSettings}
 
 
+def check_model_label(stage: Stage, key: str, label: str | None, upstream: list[Stage]) -> None:
+    """Raise ValueError unless ``label`` (when given) is the label of a ``train`` stage in ``upstream``."""
+    if label is None:
+        return
+    trained = [s.label() for s in upstream if s.name == "train"]
+    if label not in trained:
+        raise ValueError(f"stage {stage.label()!r}: {key} {label!r} is not the label of a train stage before it "
+                         f"(train stages before it: {', '.join(trained) or 'none'})")
+
+
 def run_dir(out_dir: Path, label: str) -> Path:
     """The run folder of train stage ``label`` in build ``out_dir``: ``OUT/models/<label>``."""
     return Path(out_dir) / "models" / label
@@ -77,6 +87,11 @@ class TrainStage(Stage):
     method: Literal["sft", "grpo"] = Field("sft", description="sft (solutions) or grpo (verifier reward)")
     start_from: str | None = Field(None, description="label of an earlier train stage whose model to start from")
     settings: SFTSettings | GRPOSettings = Field(default_factory=SFTSettings, description="trainer settings")
+
+    def check_upstream(self, upstream: list[Stage]) -> None:
+        """``start_from`` names an earlier ``train`` stage (checked when the recipe is read, so a
+        typo does not cost the stages before it)."""
+        check_model_label(self, "start_from", self.start_from, upstream)
 
     @model_validator(mode="before")
     @classmethod

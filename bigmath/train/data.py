@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bigmath.export.formats import ExportOptions
+
+class UnboxedTargetsWarning(UserWarning):
+    """SFT targets without the ``\\boxed{}`` the instruction asks for (counted by the export)."""
+
 
 class TrainingDataError(ValueError):
     """The input folder cannot give training rows; the message names the folder, file or row."""
@@ -226,6 +231,9 @@ def load_training_data(path: str | Path, format_name: str, work_dir: str | Path,
     else:
         raise TrainingDataError(f"{path}: neither a build folder (kept.parquet) nor an export folder (export.json)")
     rows, manifest = _read_export(export_dir, format_name)
+    if write and manifest.get("unboxed_targets"):  # the warning `bigmath export` prints
+        warnings.warn(f"{manifest['unboxed_targets']:,} assistant turns have no \\boxed{{}} although the instruction "
+                      "asks for one (see export.json)", UnboxedTargetsWarning, stacklevel=2)
     excluded: dict[str, int] = {}
     window_info = None
     if window is not None:

@@ -76,6 +76,10 @@ class EvalResult:
     rows: list[dict[str, Any]]
 
 
+class BenchmarkSizeWarning(UserWarning):
+    """More problems were asked for (``n``) than the benchmark has."""
+
+
 def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
     """Wilson score interval of a binomial share (Wilson 1927); (0, 1) when ``n`` is 0."""
     if n == 0:
@@ -83,17 +87,22 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return round(max(0.0, centre - half), 12), round(min(1.0, centre + half), 12)
 
 
 def mean_interval(values: list[float], z: float = Z_95) -> tuple[float, float]:
-    """Normal interval of the mean of per-problem scores, clipped to [0, 1]."""
+    """Normal interval of the mean of per-problem scores, clipped to [0, 1] and rounded to 12
+    places. When every problem has the same score the sample spread is 0 and the normal interval
+    a point, so the Wilson interval of the share of problems at that score is used instead (3
+    problems all at 0 do not prove an accuracy of exactly 0)."""
     n = len(values)
     mean = sum(values) / n
     if n < 2:
         return 0.0, 1.0
+    if all(v == values[0] for v in values) and values[0] in (0.0, 1.0):
+        return wilson_interval(round(mean * n), n, z)
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    return max(0.0, mean - z * sd / math.sqrt(n)), min(1.0, mean + z * sd / math.sqrt(n))
+    return (round(max(0.0, mean - z * sd / math.sqrt(n)), 12), round(min(1.0, mean + z * sd / math.sqrt(n)), 12))
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -157,6 +166,11 @@ def evaluate(model: str, out_dir: str | Path, settings: EvalSettings | None = No
 
     settings = settings or EvalSettings()
     name, path, problems = load_benchmark(settings.benchmark, settings.n, settings.data_dir)
+    if settings.n and len(problems) < settings.n:
+        import warnings
+
+        warnings.warn(f"--n {settings.n}: {name} has {len(problems)} problems; evaluating all of them",
+                      BenchmarkSizeWarning, stacklevel=2)
     model_path = resolve_run_model(model)
     options = ExportOptions(instruction=settings.instruction, system_prompt=settings.system_prompt)
     temperature, top_p = settings.sampling()

@@ -62,13 +62,29 @@ def resolve_run_model(model: str) -> str:
 
     Raises:
         bigmath.llm.models.ModelNotAvailableError: a local model whose package is missing.
+        ValueError: ``model`` is an existing folder that holds no model (a build, export or eval
+            folder is named as such), or a local-looking path that does not exist.
     """
     from bigmath.llm.models import resolve_model
 
     run = Path(model)
     if (run / "train.json").is_file() and (run / "model").is_dir():
         return str(run / "model")
+    if run.is_dir() and not (run / "config.json").is_file():
+        raise ValueError(f"{model}: {_not_a_model(run)}; give a model folder (with config.json), a "
+                         "`bigmath train` run folder, a local name (`bigmath models`) or a Hub id")
+    if not run.exists() and (model.startswith((".", "/", "~")) or run.parent.is_dir() and run.parent != Path(".")):
+        raise ValueError(f"{model}: no such folder")
     return resolve_model(model)
+
+
+def _not_a_model(folder: Path) -> str:
+    """What ``folder`` is instead of a model, from the files bigmath writes."""
+    for marker, kind in (("kept.parquet", "a build folder"), ("export.json", "an export folder"),
+                         ("eval.json", "an eval folder"), ("train.json", "a run folder without a model")):
+        if (folder / marker).is_file():
+            return f"this is {kind}, not a model"
+    return "not a model folder (no config.json)"
 
 
 def model_identity(name: str, resolved: str) -> dict[str, Any]:

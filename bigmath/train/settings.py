@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bigmath.export.formats import DEFAULT_INSTRUCTION
 
@@ -34,6 +34,14 @@ class TrainSettings(BaseModel):
     model: str = Field("smollm2-135m-instruct",
                        description="Policy model: a local name (smollm2-135m-instruct), a Hub id or a folder.")
     max_steps: int = Field(-1, ge=-1, description="Optimizer steps; -1 trains for --epochs epochs.")
+
+    @field_validator("max_steps")
+    @classmethod
+    def _some_steps(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("0 steps would save the model unchanged; give -1 (train --epochs) or 1 or more")
+        return value
+
     epochs: float = Field(1.0, gt=0, description="Passes over the training rows (when --max-steps is -1).")
     gradient_accumulation_steps: int = Field(1, ge=1, description="Micro-batches per optimizer step.")
     lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = Field(
