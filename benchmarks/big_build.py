@@ -39,11 +39,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-RULE_FILTERS = ["hyperlink", "language", "multiple_choice", "multi_part", "yes_no", "true_false", "proof",
-                "answer", "figure"]
 STEPS = ["ingest", "rule_filters", "exact_dedup", "semdedup"]
 
 
@@ -56,13 +53,9 @@ def _scaling():
 
 def write_recipe(path: Path, data: Path, steps: int) -> None:
     """Recipe over ``data`` with the first ``steps`` stages of :data:`STEPS` after ingest."""
-    stages = [{"type": "filters", "stage_name": "rule_filters", "filters": [{"type": f} for f in RULE_FILTERS]},
-              {"type": "exact_dedup"}, {"type": "semdedup"}][: steps]
-    recipe = {"name": "big", "shard_size": 10_000,
-              "sources": [{"type": "custom", "name": "big", "path": str(data), "problem_field": "problem",
-                           "answer_field": "answer", "id_field": "id", "license": "MIT"}],
-              "stages": stages}
-    path.write_text(yaml.safe_dump(recipe))
+    scaling = _scaling()
+    stages = [scaling.rule_filters_stage(), {"type": "exact_dedup"}, {"type": "semdedup"}][: steps]
+    scaling.write_scaled_recipe(path, data, stages, "big", "big")
 
 
 def _child_build(recipe: str, out: str) -> None:

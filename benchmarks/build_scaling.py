@@ -67,16 +67,23 @@ def write_input(path: Path, n: int) -> None:
             out.write(json.dumps({"id": f"r{i}", "problem": _perturb(row["problem"], k), "answer": row["answer"]}) + "\n")
 
 
-def write_recipe(path: Path, data: Path, semdedup: bool) -> None:
-    stages = [{"type": "filters", "stage_name": "rule_filters", "filters": [{"type": f} for f in RULE_FILTERS]},
-              {"type": "exact_dedup"}]
-    if semdedup:
-        stages = [{"type": "semdedup"}]
-    recipe = {"name": "scaling", "shard_size": 10_000,
-              "sources": [{"type": "custom", "name": "scaled", "path": str(data), "problem_field": "problem",
+def rule_filters_stage() -> dict:
+    """The ``filters`` stage of every rule filter in :data:`RULE_FILTERS`."""
+    return {"type": "filters", "stage_name": "rule_filters", "filters": [{"type": f} for f in RULE_FILTERS]}
+
+
+def write_scaled_recipe(path: Path, data: Path, stages: list[dict], name: str, source_name: str) -> None:
+    """A recipe reading the ``write_input`` jsonl ``data`` with the ``custom`` source, then ``stages``."""
+    recipe = {"name": name, "shard_size": 10_000,
+              "sources": [{"type": "custom", "name": source_name, "path": str(data), "problem_field": "problem",
                            "answer_field": "answer", "id_field": "id", "license": "MIT"}],
               "stages": stages}
     path.write_text(yaml.safe_dump(recipe))
+
+
+def write_recipe(path: Path, data: Path, semdedup: bool) -> None:
+    stages = [{"type": "semdedup"}] if semdedup else [rule_filters_stage(), {"type": "exact_dedup"}]
+    write_scaled_recipe(path, data, stages, "scaling", "scaled")
 
 
 def _child(recipe: str, out: str) -> None:

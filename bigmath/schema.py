@@ -65,6 +65,23 @@ def dumps_meta(meta: dict[str, Any] | None) -> str:
     return json.dumps(meta or {}, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def loads_meta(meta: str | None) -> dict[str, Any]:
+    """Parse a ``meta`` JSON string (None or empty: ``{}``).
+
+    Raises:
+        ValueError: ``meta`` is not a JSON object (the message names the field ``meta``).
+    """
+    if not meta:
+        return {}
+    try:
+        data = json.loads(meta)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"field meta: not a JSON object ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"field meta: not a JSON object (a {type(data).__name__})")
+    return data
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Problem:
     """One math problem in the common schema (see ``../shared/DESIGN.md``).

@@ -14,7 +14,6 @@ AQuA ``options``, MMLU ``choices``; keys :data:`OPTION_FIELDS`) is flagged too.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -24,6 +23,7 @@ import pyarrow as pa
 from bigmath.filter import Batch, Verdicts
 from bigmath.filters._rules import RuleFilter, plain_answer
 from bigmath.registry import register_filter
+from bigmath.schema import loads_meta
 
 #: ``meta`` keys that hold a row's options when they are not in its text: HARP MCQ and MMLU
 #: ``choices``, AQuA ``options`` (also the ``reformulate`` stage's ``options_fields`` default).
@@ -118,12 +118,7 @@ def option_field(meta: str | None, fields: Sequence[str] = OPTION_FIELDS) -> str
     """
     if not meta:
         return None
-    try:
-        data = json.loads(meta)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"field meta: not a JSON object ({exc})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"field meta: not a JSON object (a {type(data).__name__})")
+    data = loads_meta(meta)
     for field in fields:
         value = data.get(field)
         if isinstance(value, (dict, list)) and value:

@@ -20,6 +20,7 @@ from bigmath.cli.runner import (build_component, input_parameter, problems_sourc
 from bigmath.filters.judges import JUDGE_FAMILIES, JudgeFilter
 from bigmath.llm.config import BackendConfig
 from bigmath.stages.llm import LLMStage
+from bigmath.stages.llm_judges import LLMJudgeStage
 from bigmath.stages.solve_rate import SolveRateStage
 
 _BACKEND = field_options(BackendConfig, "backend", rename={"type": "--backend"}, panel="Backend (both stages)")
@@ -38,8 +39,6 @@ def _judge(fixed: dict[str, Any], groups: dict[str, dict[str, Any]]) -> None:
         raise fail(f"--judges {unknown[0]}: unknown judge; choose from {', '.join(JUDGE_FAMILIES)} (or none)")
     if not families and not fixed["solve_rate"]:
         raise fail("nothing to do: give --judges or --solve-rate")
-    from bigmath.stages.llm_judges import LLMJudgeStage
-
     running = {name: cls for name, cls, on in (("llm_judges", LLMJudgeStage, families),
                                                 ("solve_rate", SolveRateStage, fixed["solve_rate"])) if on}
     sets = route_sets(sets_of(fixed), running)

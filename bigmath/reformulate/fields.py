@@ -9,14 +9,13 @@ rewrite the field is renamed, so the row is not taken for a multiple-choice row 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from bigmath.filters.multiple_choice import option_field
 from bigmath.reformulate.answer import resolve_answer
 from bigmath.reformulate.options import OptionBlock, options_from_field, parse_options
-from bigmath.schema import dumps_meta
+from bigmath.schema import dumps_meta, loads_meta
 
 
 def row_options(problem: str, answer: Any, meta: str | None, options_fields: Sequence[str],
@@ -41,7 +40,7 @@ def row_options(problem: str, answer: Any, meta: str | None, options_fields: Seq
             names the field, ``meta.<key>``).
     """
     key = option_field(meta, options_fields)
-    data = json.loads(meta) if meta and (key or answer_fields) else {}
+    data = loads_meta(meta) if key or answer_fields else {}
     try:
         block = options_from_field(data[key], problem) if key else parse_options(problem)
     except ValueError as exc:
@@ -65,12 +64,7 @@ def retire_option_fields(meta: str | None, fields: Sequence[str]) -> str | None:
     """
     if not meta:
         return meta
-    try:
-        data = json.loads(meta)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"field meta: not a JSON object ({exc})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"field meta: not a JSON object (a {type(data).__name__})")
+    data = loads_meta(meta)
     moved = [f for f in fields if f in data and f"original_{f}" not in data]
     if not moved:
         return meta

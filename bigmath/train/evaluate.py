@@ -23,6 +23,7 @@ import dataclasses
 import json
 import math
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -167,8 +168,6 @@ def evaluate(model: str, out_dir: str | Path, settings: EvalSettings | None = No
     settings = settings or EvalSettings()
     name, path, problems = load_benchmark(settings.benchmark, settings.n, settings.data_dir)
     if settings.n and len(problems) < settings.n:
-        import warnings
-
         warnings.warn(f"--n {settings.n}: {name} has {len(problems)} problems; evaluating all of them",
                       BenchmarkSizeWarning, stacklevel=2)
     model_path = resolve_run_model(model)

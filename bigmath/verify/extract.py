@@ -17,6 +17,7 @@ import numbers
 import re
 from typing import Any
 
+from bigmath.boxed import boxed_spans
 from bigmath.verify.boxes import BOX_COMMANDS, final_boxes
 from bigmath.verify.normalize import normalize_answer, strip_delimiters
 from bigmath.verify.statements import final_statement
@@ -59,19 +60,14 @@ _SENTENCE_START = re.compile(r"(?:[.!?]\s|\n)")
 
 
 def _box_denied(text: str) -> bool:
-    """True when the sentence holding the last box denies it ("The answer is not $\boxed{4}$.",
+    r"""True when the sentence holding the last box denies it ("The answer is not $\boxed{4}$.",
     "$\boxed{4}$ is not the answer."): a new-user trial found such boxes graded correct."""
-    start = max(text.rfind(command + "{") for command in BOX_COMMANDS)
-    if start < 0:
+    spans = boxed_spans(text, BOX_COMMANDS)
+    if not spans:
         return False
+    start, end, _ = spans[-1]
     before = text[:start]
     sentence_start = max((m.end() for m in _SENTENCE_START.finditer(before)), default=0)
-    depth, end = 0, len(text)
-    for i in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        if depth == 0 and text[i] == "}":
-            end = i + 1
-            break
     return bool(_DENIED_BEFORE.search(before[sentence_start:]) or _DENIED_AFTER.match(text[end:]))
 
 
