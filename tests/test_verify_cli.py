@@ -91,8 +91,20 @@ def test_mixed_types_go_to_parquet_as_text_and_a_partial_problem_column_is_named
     _write_jsonl(source, rows)
     result = CliRunner().invoke(app, ["verify", str(source), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "'problem' is on 1 of 2 rows: echo rule off" in " ".join(result.output.split())
+    assert "1 of 2 rows have no problem: echo rule off there" in " ".join(result.output.split())
     table = pq.read_table(out)
     assert table.column("answer").to_pylist() == ["391", "2"]
     assert json.loads(table.column("response").to_pylist()[1]) == rows[1]["response"]
     assert table.column("verify_outcome").to_pylist() == ["correct", "correct"]
+
+
+def test_rows_with_a_problem_get_the_echo_rule_when_others_lack_one(tmp_path):
+    rows = [{"answer": "391", "response": r"\boxed{17 \cdot 23}", "problem": r"Compute $17 \cdot 23$."},
+            {"answer": "4", "response": "The answer is 4."}]
+    source, out = tmp_path / "partial.jsonl", tmp_path / "graded.jsonl"
+    _write_jsonl(source, rows)
+    result = CliRunner().invoke(app, ["verify", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    graded = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [g["verify_outcome"] for g in graded] == ["wrong", "correct"]
+    assert graded[0]["verify_reason"].startswith("restates the problem")

@@ -142,17 +142,21 @@ def verify_command(
         rows = read_rows(file)
         golds = _column(rows, file, gold_col, "gold")
         preds = _column(rows, file, pred_col, "prediction")
-        if problem_col is None and rows and all("problem" in row for row in rows):
-            problem_col = "problem"
-        problems = _column(rows, file, problem_col, "problem") if problem_col else None
+        if problem_col is not None:
+            problems = _column(rows, file, problem_col, "problem")
+        elif any("problem" in row for row in rows):  # a row without one is graded without it
+            problems = _column([{"problem": row.get("problem")} for row in rows], file, "problem", "problem")
+        else:
+            problems = None
     except (InputError, ValueError) as err:
         raise fail(str(err)) from None
     if not rows:
         raise fail(f"{file}: no rows")
-    if problems is None:
-        having = sum("problem" in row for row in rows)
-        where = f"'problem' is on {having} of {len(rows)} rows" if having else "no problem column (--problem-col)"
-        console.print(f"{where}: echo rule off, answers that restate the problem cannot be told apart")
+    without = len(rows) if problems is None else sum(p is None for p in problems)
+    if without:
+        where = "no problem column (--problem-col)" if problems is None else \
+            f"{without} of {len(rows)} rows have no problem"
+        console.print(f"{where}: echo rule off there, answers that restate the problem cannot be told apart")
     verdicts = check_many(golds, preds, problems=problems, workers=workers, timeout_s=timeout, progress=True)
 
     counts = collections.Counter(v.outcome for v in verdicts)
